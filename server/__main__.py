@@ -1,0 +1,3 @@
+from plumber.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,13 @@
+"""The registry: every check Plumber runs, in catalogue order.
+
+Adding a check: its module here (with `CHECK`), its test data under
+tests/testdata/<code>/, and one line below.
+"""
+
+from plumber.check import Check
+from plumber.diagnostics import unclosed_body, unclosed_file
+
+CHECKS: list[Check] = [
+    unclosed_file.CHECK,
+    unclosed_body.CHECK,
+]
