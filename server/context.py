@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node, Tree
 
-from plumber.golang import captures
+from plumber.golang import captures, matches
 from plumber.imports import ImportTable
 from plumber.scope import is_local, node_text
 
@@ -63,7 +63,16 @@ class FileContext:
         return node_text(self.source, node)
 
     def captures(self, query: str, node: Node | None = None) -> dict[str, list[Node]]:
+        """Captures of a query (compiled once) under `node` or the whole file, in document order.
+
+        Checks find their candidates through this (or `matches`) so that the
+        engine can later restrict a run to the declarations an edit touched.
+        """
         return captures(query, node or self.root)
+
+    def matches(self, query: str, node: Node | None = None) -> list[dict[str, list[Node]]]:
+        """Matches of a query under `node` or the whole file, in document order."""
+        return matches(query, node or self.root)
 
     def package_ref(self, ident: Node) -> str | None:
         """The import path an identifier names (`http` in `http.Get`), unless a local shadows it."""

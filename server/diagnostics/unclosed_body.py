@@ -35,7 +35,6 @@ from tree_sitter import Node
 from plumber.check import Check, Finding, Severity, finding
 from plumber.context import FileContext
 from plumber.escape import Resource
-from plumber.golang import matches
 from plumber.resource import Binding, bind, defer_fix, unreleased
 from plumber.scope import declaration_of, declaring_scope, find_uses
 
@@ -52,7 +51,7 @@ RESPONSE_FIELDS = frozenset({"Body", "StatusCode", "Header"})
 def run(ctx: FileContext) -> Iterator[Finding]:
     if not ctx.imports.has(HTTP):
         return
-    for m in matches(QUERY, ctx.root):
+    for m in ctx.matches(QUERY):
         call, recv, name = m["call"][0], m["recv"][0], m["name"][0]
         target = ctx.call_target(call)
         if target is not None:
