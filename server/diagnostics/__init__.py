@@ -5,9 +5,10 @@ tests/testdata/<code>/, and one line below.
 """
 
 from plumber.check import Check
-from plumber.diagnostics import unclosed_body, unclosed_file
+from plumber.diagnostics import substring_retention, unclosed_body, unclosed_file
 
 CHECKS: list[Check] = [
     unclosed_file.CHECK,
     unclosed_body.CHECK,
+    substring_retention.CHECK,
 ]
