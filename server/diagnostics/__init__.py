@@ -5,10 +5,11 @@ tests/testdata/<code>/, and one line below.
 """
 
 from plumber.check import Check
-from plumber.diagnostics import substring_retention, unclosed_body, unclosed_file
+from plumber.diagnostics import substring_retention, unbounded_cache, unclosed_body, unclosed_file
 
 CHECKS: list[Check] = [
     unclosed_file.CHECK,
     unclosed_body.CHECK,
     substring_retention.CHECK,
+    unbounded_cache.CHECK,
 ]
