@@ -5,11 +5,12 @@ tests/testdata/<code>/, and one line below.
 """
 
 from plumber.check import Check
-from plumber.diagnostics import substring_retention, unbounded_cache, unclosed_body, unclosed_file
+from plumber.diagnostics import finalizer_cycle, substring_retention, unbounded_cache, unclosed_body, unclosed_file
 
 CHECKS: list[Check] = [
     unclosed_file.CHECK,
     unclosed_body.CHECK,
     substring_retention.CHECK,
     unbounded_cache.CHECK,
+    finalizer_cycle.CHECK,
 ]
