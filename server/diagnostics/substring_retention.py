@@ -9,7 +9,7 @@ small slice does: a 5-byte header pins a 10 MB file.
 Flags `s[i:j]` (also `s[:j]` and `s[i:j:k]`; a tail `s[i:]` keeps most of
 the buffer anyway and is not flagged) where `s` comes from `os.ReadFile`,
 `ioutil.ReadFile`, `io.ReadAll`, `ioutil.ReadAll`, `make([]byte, N)` with a
-constant `N` of at least 4 KiB, `string(...)` of one of those, a trimmed or
+constant `N` of at least 4 KiB (or a local `var buf [N]byte` array), `string(...)` of one of those, a trimmed or
 resliced copy of one, or an element of `strings.Split/Fields` (`bytes.Split/
 Fields`) of one, and the slice is kept beyond the function: returned (also
 through a local variable or a named result), assigned or appended to a
@@ -201,6 +201,16 @@ def origin(ctx: FileContext, use: Node, depth: int = 0) -> Origin | None:
         if o is None or not o.pieces or _assigned_elsewhere(ctx, decl):
             return None
         return Origin(o.kind, o.what, o.node)
+    if decl.parent is not None and decl.parent.type == "var_spec" and decl.parent.child_by_field_name("value") is None:
+        # var buf [1 << 20]byte: slicing a large array shares it.
+        typ = decl.parent.child_by_field_name("type")
+        if typ is not None and typ.type == "array_type":
+            elem = typ.child_by_field_name("element")
+            length = typ.child_by_field_name("length")
+            size = const_int(ctx, length) if length is not None else None
+            if elem is not None and ctx.text(elem) in ("byte", "uint8") and size is not None and size >= LARGE:
+                return Origin("bytes", f"var {ctx.text(decl)} {ctx.text(typ)}", decl.parent)
+        return None
     got = _value_of(decl)
     if got is None or _assigned_elsewhere(ctx, decl):
         return None

@@ -96,3 +96,9 @@ func readBuffer(r io.Reader) []byte {
 	n, _ := r.Read(buf)
 	return buf[:n] // want `buf\[:n\] is returned .*make\(\[\]byte, 64\*1024\)`
 }
+
+func arrayBuffer(r io.Reader) []byte {
+	var buf [1 << 16]byte
+	n, _ := r.Read(buf[:])
+	return buf[:n] // want `buf\[:n\] is returned .*var buf \[1 << 16\]byte`
+}

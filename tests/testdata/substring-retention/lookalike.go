@@ -102,3 +102,20 @@ func passed(path string, f func([]byte)) {
 	data, _ := os.ReadFile(path)
 	f(data[:3])
 }
+
+// An inner variable shadows the large buffer.
+func shadowedVar(path string) []byte {
+	data, _ := os.ReadFile(path)
+	if len(data) > 0 {
+		data := []byte("small")
+		return data[:2]
+	}
+	return nil
+}
+
+// A small array.
+func smallArray(r io.Reader) []byte {
+	var buf [64]byte
+	n, _ := r.Read(buf[:])
+	return buf[:n]
+}

@@ -216,3 +216,23 @@ func event(e string) {
 }
 
 var errNone = errors.New("none")
+
+// Aliased: the alias may shrink it.
+var aliasCache = map[string]int{}
+
+func viaAlias(k string) int {
+	c := aliasCache
+	if v, ok := aliasCache[k]; ok {
+		return v
+	}
+	aliasCache[k] = 1
+	clear(c)
+	return 1
+}
+
+// A parameter shadows the package-level cache.
+func shadowParam(cache map[string]string, k string) {
+	if _, ok := cache[k]; !ok {
+		cache[k] = k
+	}
+}
