@@ -228,12 +228,15 @@ def summarize(ctx: FileContext) -> Summary:
     return Summary(decls, frozenset(touched))
 
 
-def _guarded_by_len(ctx: FileContext, fn: Node, name: str) -> bool:
-    """`len(m)` compared with something in the function: the writer bounds the size itself."""
+def _guarded_by_len(ctx: FileContext, fn: Node, name: str, stmt: Node) -> bool:
+    """The function looks at `len(m)` (compared, or kept for a later check: `n := len(m) + 1;
+    if n > max`) outside the write itself: the writer bounds the size."""
     for m in ctx.matches(LENS, fn):
         if ctx.text(m["m"][0]) != name:
             continue
         call = m["m"][0].parent.parent
+        if not (stmt.start_byte <= call.start_byte < stmt.end_byte):
+            return True
         p = call.parent
         while p is not None and p.type == "parenthesized_expression":
             p = p.parent
@@ -349,7 +352,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             continue  # a dedup set (seen[k] = true): membership, bounded by what the program meets
         fname_node = fn.child_by_field_name("name")
         fname = ctx.text(fname_node) if fname_node is not None else ""
-        if REGISTRY_FUNC.search(fname) or _panics(ctx, fn) or _guarded_by_len(ctx, fn, name):
+        if REGISTRY_FUNC.search(fname) or _panics(ctx, fn) or _guarded_by_len(ctx, fn, name, stmt):
             continue
         if not (CACHE_NAME.search(name) or _serves_http(ctx, fn)
                 or (kind == "map" and _looks_up(ctx, fn, name, target))):

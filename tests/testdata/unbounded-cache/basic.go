@@ -236,3 +236,18 @@ func shadowParam(cache map[string]string, k string) {
 		cache[k] = k
 	}
 }
+
+// Bounded through a count kept aside (os/signal on Plan 9).
+var sigtab = map[string]int{}
+
+func signum(sig string) int {
+	n, ok := sigtab[sig]
+	if !ok {
+		n = len(sigtab) + 1
+		if n > 256 {
+			return -1
+		}
+		sigtab[sig] = n
+	}
+	return n
+}
