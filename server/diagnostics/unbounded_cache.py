@@ -15,10 +15,14 @@ of the package, when:
   (outside `init` and lazy `if m == nil { m = make(...) }` initialisation),
   or hands it to other code (a call argument, an alias, a return value),
   any of which may bound it; and
-- the write looks like a cache, not a registry: the function also looks the
-  map up (memoisation: `if v, ok := m[k]; ok { return v }` then `m[k] = v`),
-  or the function serves HTTP requests, or the variable is named as a cache
-  (`cache`, `memo`, `seen`, `history`...).
+- the write looks like a cache on a request path, not a registry or a
+  memo table of a batch program: the variable is named as a cache (`cache`,
+  `memo`, `history` in its name), or the writing function serves requests
+  (an HTTP handler, a `context.Context` parameter, a `handle*`/`serve*`
+  name). Memoisation alone (`if v, ok := m[k]; ok { return v }` then
+  `m[k] = v`) is not enough: in the Go distribution every such table
+  belongs to a compiler, a linker or the go command, where it lives exactly
+  as long as it should.
 
 Not flagged: writes in `init`, in `sync.Once` callbacks, and in
 registration functions (`Register*`, `Install*`, `Define*`, `Setup*`, or a
@@ -74,10 +78,10 @@ TOUCHES = """
   (unary_expression operator: "&" operand: (identifier) @id)
 ]
 """
-INDEXES = "(index_expression operand: (identifier) @m) @ix"
 LENS = "(call_expression function: (identifier) @f arguments: (argument_list . (identifier) @m .) (#eq? @f \"len\"))"
 
 CACHE_NAME = re.compile(r"(?i)(cache|memo|history)")
+REQUEST_FUNC = re.compile(r"(?i)^(handle|serve)")
 REGISTRY_FUNC = re.compile(r"(?i)register|^(must)?(install|define|declare|setup|init)")
 _READONLY_CALLS = frozenset({"len", "cap"})
 
@@ -247,26 +251,16 @@ def _guarded_by_len(ctx: FileContext, fn: Node, name: str, stmt: Node) -> bool:
     return False
 
 
-def _looks_up(ctx: FileContext, fn: Node, name: str, write_target: Node) -> bool:
-    """The function reads the map by key besides writing it: memoisation."""
-    for m in ctx.matches(INDEXES, fn):
-        ix = m["ix"][0]
-        if ctx.text(m["m"][0]) != name or ix == write_target:
-            continue
-        p = ix.parent
-        if p is not None and p.type == "expression_list" and p.parent is not None \
-                and p.parent.type == "assignment_statement" and p.parent.child_by_field_name("left") == p:
-            continue  # another write
+def _serves_requests(ctx: FileContext, fn: Node, fname: str) -> bool:
+    """A request path: an HTTP handler, a function taking a context.Context, or a handle*/serve* function."""
+    if REQUEST_FUNC.match(fname):
         return True
-    return False
-
-
-def _serves_http(ctx: FileContext, fn: Node) -> bool:
     params = fn.child_by_field_name("parameters")
     if params is None:
         return False
     text = ctx.text(params)
-    return "ResponseWriter" in text and ctx.imports.has("net/http")
+    return (("ResponseWriter" in text or "http.Request" in text) and ctx.imports.has("net/http")) or \
+        ("context.Context" in text and ctx.imports.has("context"))
 
 
 def _panics(ctx: FileContext, fn: Node) -> bool:
@@ -354,8 +348,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         fname = ctx.text(fname_node) if fname_node is not None else ""
         if REGISTRY_FUNC.search(fname) or _panics(ctx, fn) or _guarded_by_len(ctx, fn, name, stmt):
             continue
-        if not (CACHE_NAME.search(name) or _serves_http(ctx, fn)
-                or (kind == "map" and _looks_up(ctx, fn, name, target))):
+        if not (CACHE_NAME.search(name) or _serves_requests(ctx, fn, fname)):
             continue
         reported.add(name)
         path, d = where

@@ -1,6 +1,7 @@
 package unboundedcache
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -39,7 +40,7 @@ func record(w http.ResponseWriter, r *http.Request) {
 	requestHistory = append(requestHistory, r.URL.Path) // want `the package-level slice requestHistory only grows`
 }
 
-// A memo table: looked up, then filled.
+// A memo table of a batch program: looked up, then filled, on no request path. Silent.
 var (
 	mu    sync.Mutex
 	fib   = map[int]int{}
@@ -55,9 +56,21 @@ func fibonacci(n int) int {
 	}
 	v = fibonacci(n-1) + fibonacci(n-2)
 	mu.Lock()
-	fib[n] = v // want `fib only grows`
+	fib[n] = v
 	mu.Unlock()
 	return v
+}
+
+// A lookup keyed by request data.
+var userByID = map[int]string{}
+
+func lookupUser(ctx context.Context, id int) string {
+	if u, ok := userByID[id]; ok {
+		return u
+	}
+	u := "user"
+	userByID[id] = u // want `userByID only grows: lookupUser adds to it`
+	return u
 }
 
 // Look-alikes that must stay silent.
