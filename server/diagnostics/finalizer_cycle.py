@@ -230,8 +230,8 @@ def run(ctx: FileContext) -> Iterator[Finding]:
     finalized: dict[str, tuple[str | None, int, int]] = {}
     summaries = ctx.package.summaries(CHECK) if ctx.package is not None else {}
     own = ctx.package.path if ctx.package is not None else None
-    if not summaries:
-        summaries = {None: summarize(ctx)}
+    if own is None or own not in summaries:  # no package view, or a test file (not in the package's summaries)
+        summaries = {**summaries, own: summarize(ctx)}
     for path, s in summaries.items():
         if s is None:
             continue

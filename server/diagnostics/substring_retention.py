@@ -334,9 +334,6 @@ def kept(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
         n = p
         while n is not None and n.type in ("literal_element", "keyed_element", "literal_value"):
             n = n.parent
-        if p.type == "keyed_element" and p.child_by_field_name("value") not in (v, None) \
-                and (p.named_children and p.named_children[-1] != v):
-            return None  # the key of a map literal is kept as much as the value; stay simple
         if n is not None and n.type == "composite_literal":
             if n.parent is not None and n.parent.type == "unary_expression" and ctx.text(n.parent).startswith("&"):
                 n = n.parent
