@@ -14,7 +14,7 @@ can reach itself through pointer, slice, map or channel fields of types
 declared in the package (in any of its files), and, with a second message,
 when two types that both get finalizers point at each other.
 
-Not flagged: types whose fields lead only to other packages' types,
+Not flagged: test files; types whose fields lead only to other packages' types,
 interfaces or functions (nothing can be told from syntax there), and calls
 where the type cannot be told.
 
@@ -223,6 +223,8 @@ def _cycle(types: dict, start: str) -> list[tuple[str, str]] | None:
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
+    if ctx.is_test_file:
+        return  # tests make short-lived objects on purpose
     calls = list(_finalizer_calls(ctx))
     if not calls:
         return

@@ -316,14 +316,15 @@ def _candidates(ctx: FileContext) -> Iterator[tuple[str, str, Node, Node]]:
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
-    if ctx.is_test_file or ctx.package is None:
+    if ctx.is_test_file:
         return
     if b"append(" not in ctx.source and b"] = " not in ctx.source:
         return
     cands = list(_candidates(ctx))
     if not cands:
         return
-    summaries = ctx.package.summaries(CHECK)
+    own = ctx.package.path if ctx.package is not None else None
+    summaries = ctx.package.summaries(CHECK) if ctx.package is not None else {None: summarize(ctx)}
     decls: dict[str, tuple[str | None, Decl]] = {}
     touched: set[str] = set()
     for path, s in summaries.items():
@@ -331,7 +332,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             continue
         touched |= s.touched
         for name, d in s.decls.items():
-            decls.setdefault(name, (None if path == ctx.package.path else path, d))
+            decls.setdefault(name, (None if path == own else path, d))
     reported: set[str] = set()
     for name, kind, stmt, target in cands:
         if name in reported or name in touched:
