@@ -360,7 +360,7 @@ def _kept_in(ctx: FileContext, target: Node, depth: int) -> str | None:
             return None  # a captured variable: its fate is the outer function's
         return _kept_through_local(ctx, decl, target, depth)
     if target.type == "selector_expression":
-        return f"stored in the field {ctx.text(target)}"
+        return _kept_in_field(ctx, target, depth)
     if target.type == "index_expression":
         operand = target.child_by_field_name("operand")
         if operand is None:
@@ -369,8 +369,26 @@ def _kept_in(ctx: FileContext, target: Node, depth: int) -> str | None:
         if _is_package_level(ctx, operand):
             return f"stored in the package-level {ctx.text(operand)}"
         if operand.type == "selector_expression":
-            return f"stored in the field {ctx.text(operand)}"
+            return _kept_in_field(ctx, operand, depth)
     return None
+
+
+def _kept_in_field(ctx: FileContext, sel: Node, depth: int) -> str | None:
+    """x.f = ...: kept unless x is a local struct variable that itself stays in the function."""
+    how = f"stored in the field {ctx.text(sel)}"
+    root = sel
+    while root.type == "selector_expression":
+        root = _down(root.child_by_field_name("operand") or root)
+        if root is None:
+            return how
+    if root.type != "identifier":
+        return how
+    decl = declaration_of(ctx.source, root)
+    if decl is None or decl.parent is None or enclosing_function(decl) != enclosing_function(sel) \
+            or decl.parent.type in ("parameter_declaration", "variadic_parameter_declaration"):
+        return how  # a parameter, receiver, captured or package-level value: it outlives the call
+    through = _kept_through_local(ctx, decl, root, depth)
+    return f"{how}, and {ctx.text(decl)} is {through}" if through else None
 
 
 def _kept_through_local(ctx: FileContext, decl: Node, skip: Node, depth: int) -> str | None:

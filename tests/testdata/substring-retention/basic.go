@@ -102,3 +102,10 @@ func arrayBuffer(r io.Reader) []byte {
 	n, _ := r.Read(buf[:])
 	return buf[:n] // want `buf\[:n\] is returned .*var buf \[1 << 16\]byte`
 }
+
+func returnedRecord(path string) record {
+	data, _ := os.ReadFile(path)
+	var r record
+	r.body = data[:4] // want `stored in the field r.body, and r is returned`
+	return r
+}

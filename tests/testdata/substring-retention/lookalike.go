@@ -119,3 +119,11 @@ func smallArray(r io.Reader) []byte {
 	n, _ := r.Read(buf[:])
 	return buf[:n]
 }
+
+// A local struct that stays in the function.
+func localRecord(path string) int {
+	data, _ := os.ReadFile(path)
+	var r record
+	r.body = data[:4]
+	return len(r.body)
+}
