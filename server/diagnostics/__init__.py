@@ -5,9 +5,15 @@ tests/testdata/<code>/, and one line below.
 """
 
 from plumber.check import Check
-from plumber.diagnostics import unclosed_body, unclosed_file
+from plumber.diagnostics import (cgo_not_freed, defer_in_loop, lost_cancel, ticker_not_stopped, unclosed_body,
+                                  unclosed_conn, unclosed_file)
 
 CHECKS: list[Check] = [
     unclosed_file.CHECK,
     unclosed_body.CHECK,
+    unclosed_conn.CHECK,
+    defer_in_loop.CHECK,
+    ticker_not_stopped.CHECK,
+    cgo_not_freed.CHECK,
+    lost_cancel.CHECK,
 ]
