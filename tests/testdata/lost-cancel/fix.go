@@ -2,18 +2,19 @@ package lostcancel
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
 func fixDiscarded(parent context.Context) {
 	ctx, _ := context.WithTimeout(parent, time.Second) // want `discarded`
-	use(ctx)
+	fmt.Println(ctx)
 }
 
 func fixTaken(parent context.Context, cancel func()) {
 	defer cancel()
 	ctx, _ := context.WithCancel(parent) // want `discarded`
-	use(ctx)
+	fmt.Println(ctx)
 }
 
 func fixNeverCalled(parent context.Context) context.Context {
@@ -26,5 +27,5 @@ func fixNeverCalled(parent context.Context) context.Context {
 
 func fixVar(parent context.Context) {
 	var ctx, _ = context.WithCancel(parent) // want `discarded`
-	use(ctx)
+	fmt.Println(ctx)
 }
