@@ -10,8 +10,12 @@ descriptors on a long list.
 Flags a `defer` statement that is a statement of a `for` loop's body (not
 nested in an `if`, `switch` or `select` inside it, and not inside a function
 literal: `for ... { func() { defer f.Close() }() }` is the cure, not the
-disease) when the deferred call uses something the loop body declares (the
-file opened in this iteration, say). A loop whose body ends with `return`,
+disease) when the deferred call releases something the loop body declares:
+the file opened in this iteration, say. "Releases" is read from the names
+called: `Close`, `Stop`, `cancel`, `Remove`, `Release`, `Free`, `Unlock`,
+`Shutdown`, `teardown` (any case, any suffix: `CloseFunc`, `closeConn`),
+directly or inside a deferred closure. A deferred `Chmod`, `wg.Wait()` or
+`flush()` holds nothing open: no finding. A loop whose body ends with `return`,
 `break` or a panic runs its defer at most once, and a body that defers a
 call on what it did not create (`for _, c := range closers { defer c.Close() }`,
 the idiom that postpones all of them to the function's end on purpose) is
@@ -63,6 +67,8 @@ LABELS = "(labeled_statement label: (label_name) @label)"
 MULTILINE = "[(raw_string_literal) (comment)] @lit"
 BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement",
                        "select_statement"})
+# The deferred call releases something: Close, Stop, cancel, os.Remove, Unlock, teardown...
+RELEASE = re.compile(r"(?i)(close|stop|remove|release|free|teardown|cancel|unlock|shutdown)\w*\s*\(")
 _EXIT = re.compile(r"^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln))\(")
 
 
@@ -97,7 +103,8 @@ def _runs_once(ctx: FileContext, stmts: Node, loop: Node) -> bool:
 
 
 def _uses_iteration_value(ctx: FileContext, defer: Node, stmts: Node) -> bool:
-    """The deferred call mentions a name declared by a statement of the body before it."""
+    """The deferred call releases something (Close, Stop, cancel, Remove...) and mentions a name
+    declared by a statement of the body before it: a resource of this iteration."""
     names: set[str] = set()
     for stmt in stmts.named_children:
         if stmt.start_byte >= defer.start_byte:
@@ -112,6 +119,8 @@ def _uses_iteration_value(ctx: FileContext, defer: Node, stmts: Node) -> bool:
     if not names:
         return False
     text = ctx.text(defer)
+    if not RELEASE.search(text):
+        return False
     return any(re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", text) for n in names)
 
 

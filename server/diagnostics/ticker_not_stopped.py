@@ -55,7 +55,7 @@ from plumber.check import Check, Finding, Fix, Severity, finding
 from plumber.context import FileContext
 from plumber.escape import Resource
 from plumber.resource import bind, calls_query, defer_fix, opening_calls, unreleased
-from plumber.scope import (FUNCTION_TYPES, declaring_scope, enclosing_function, find_uses, function_name,
+from plumber.scope import (FUNCTION_TYPES, declaration_of, declaring_scope, enclosing_function, find_uses, function_name,
                            node_text)
 
 CODE = "ticker-not-stopped"
@@ -86,10 +86,10 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         b = bind(ctx, call, 0)
         if b is None or b.target is None or not unreleased(ctx, b, STOPPABLE):
             continue
-        if kind == "timer" and _received_unconditionally(ctx, b):
-            continue
         name = ctx.text(b.target)
         uses = find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl, b.stmt.end_byte)
+        if kind == "timer" and (_received_unconditionally(ctx, b, uses) or _no_ticker(ctx, call)):
+            continue
         goroutine_uses = [u for u in uses if _in_goroutine(u, enclosing_function(call))]
         endless = any(_endless_reader(ctx, u) for u in goroutine_uses)
         severity = Severity.INFORMATION if modern and not endless else Severity.WARNING
@@ -100,8 +100,9 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             detail = (f"a goroutine reads its channel for ever, so the {kind} made by time.{func} is never "
                       "collected and keeps firing")
         elif modern:
-            detail = (f"the {kind} made by time.{func} keeps firing until the garbage collector finds it "
-                      "unreachable; stop it when done")
+            detail = (f"the {kind} made by time.{func} "
+                      + ("keeps firing" if kind == "ticker" else "stays pending until it fires or")
+                      + " until the garbage collector finds it unreachable; stop it when done")
         else:
             detail = (f"before Go 1.23 the runtime keeps the {kind} made by time.{func}, its channel and what "
                       "they reference alive" + (" and firing for ever" if kind == "ticker" else " until it fires"))
@@ -109,7 +110,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
                       fixes=[fix] if fix else [], severity=severity)
     for call in _calls(ctx, TICK):
         fn = enclosing_function(call)
-        if fn is None or _lives_forever(ctx, fn):
+        if fn is None or _lives_forever(ctx, fn) or _no_ticker(ctx, call):
             continue
         yield finding(CODE, call, "time.Tick makes a ticker that can never be stopped: "
                       + ("it is collected only once nothing reads its channel; use time.NewTicker and Stop it"
@@ -118,16 +119,26 @@ def run(ctx: FileContext) -> Iterator[Finding]:
                       severity=Severity.INFORMATION if modern else Severity.WARNING)
 
 
-def _received_unconditionally(ctx: FileContext, b) -> bool:
-    """`<-t.C` as a statement of the block that declares the timer: it has fired by then."""
-    block = b.stmt.parent
-    if block is None:
-        return False
-    name = ctx.text(b.target)
-    for stmt in block.named_children:
-        if stmt.start_byte <= b.stmt.start_byte or stmt.type != "expression_statement":
+def _received_unconditionally(ctx: FileContext, b, uses: list[Node]) -> bool:
+    """`<-t.C` outside a select, in the function that made the timer: it has fired by then."""
+    fn = enclosing_function(b.call)
+    for use in uses:
+        sel = use.parent
+        if sel is None or sel.type != "selector_expression" or ctx.text(sel.child_by_field_name("field")) != "C":
             continue
-        if node_text(ctx.source, stmt).replace(" ", "") == f"<-{name}.C":
+        recv = sel.parent
+        if recv is None or recv.type != "unary_expression" or ctx.text(recv).lstrip()[:2] != "<-":
+            continue
+        if enclosing_function(recv) != fn:
+            continue
+        n = recv.parent
+        in_select = False
+        while n is not None and n != fn:
+            if n.type == "communication_case":
+                in_select = True
+                break
+            n = n.parent
+        if not in_select:
             return True
     return False
 
@@ -170,8 +181,7 @@ def _never_leaves(ctx: FileContext, loop: Node) -> bool:
                 return False
         elif c.type == "range_clause":
             right = c.child_by_field_name("right")
-            text = ctx.text(right) if right is not None else ""
-            if not (text.endswith(".C") or "Tick(" in text):
+            if right is None or not _is_tick_channel(ctx, right):
                 return False
         else:
             return False  # for cond { ... }
@@ -192,6 +202,31 @@ def _never_leaves(ctx: FileContext, loop: Node) -> bool:
         if _owner_function(call) == _owner_function(loop):
             return False
     return True
+
+
+def _is_tick_channel(ctx: FileContext, expr: Node) -> bool:
+    """`t.C`, `time.Tick(d)`, or a variable declared from one of them."""
+    text = ctx.text(expr)
+    if text.endswith(".C") or "Tick(" in text:
+        return True
+    if expr.type != "identifier":
+        return False
+    decl = declaration_of(ctx.source, expr)
+    holder = decl.parent if decl is not None else None
+    if holder is not None and holder.type == "expression_list":
+        holder = holder.parent
+    if holder is None or holder.type not in ("short_var_declaration", "var_spec", "assignment_statement"):
+        return False
+    right = holder.child_by_field_name("right") or holder.child_by_field_name("value")
+    value = ctx.text(right) if right is not None else ""
+    return value.endswith(".C") or "Tick(" in value
+
+
+def _no_ticker(ctx: FileContext, call: Node) -> bool:
+    """A literal duration <= 0: time.Tick returns nil, a timer fires at once."""
+    args = call.child_by_field_name("arguments")
+    text = ctx.text(args).strip("() \t") if args is not None else ""
+    return text.startswith("-") or text == "0"
 
 
 def _owner_function(node: Node) -> Node | None:
