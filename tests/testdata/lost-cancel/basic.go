@@ -87,6 +87,16 @@ func storedField(j *job, parent context.Context) {
 	j.ctx, j.cancel = ctx, cancel
 }
 
+func storedDirectly(j *job, parent context.Context) {
+	j.ctx, j.cancel = context.WithTimeout(parent, time.Second)
+}
+
+func storedElement(parent context.Context, cancels []context.CancelFunc) {
+	var ctx context.Context
+	ctx, cancels[0] = context.WithCancel(parent)
+	use(ctx)
+}
+
 func storedGlobal(parent context.Context) {
 	ctx, cancel := context.WithCancel(parent)
 	stop = cancel

@@ -176,6 +176,12 @@ func storedInStruct(addr string) *server {
 	return &server{conn: conn}
 }
 
+func (s *server) connect(addr string) error {
+	var err error
+	s.conn, err = net.Dial("tcp", addr)
+	return err
+}
+
 func storedGlobal() {
 	l, _ := net.Listen("tcp", ":0")
 	shared = l
