@@ -21,31 +21,29 @@ call on what it did not create (`for _, c := range closers { defer c.Close() }`,
 the idiom that postpones all of them to the function's end on purpose) is
 left alone.
 
-Fix: wrap the loop body in a function literal called on the spot, so that
-its defers run at the end of each iteration:
+Fix: wrap the loop body in a function literal called on the spot,
+`func() { ... }()`, so that its defers run at the end of each iteration.
+Offered only when the body holds no `return`, `goto`, `break` or
+`continue` of its own (a `break` out of a nested `switch`, `select` or
+loop, a `continue` of a nested loop, a `return` inside a nested function
+literal, and a labelled `break`/`continue` whose label is inside the body
+too are fine): inside the literal they would mean something else or not
+compile. The body is re-indented by one tab, as gofmt would; no fix when
+the body holds a raw string literal or a block comment spanning lines,
+whose contents must not be re-indented.
+
+A loop once fixed:
 
 ```go
 for _, name := range names {
 	func() {
 		f, err := os.Open(name)
-		if err != nil {
-			log.Print(err)
-			return
-		}
+		check(err)
 		defer f.Close()
 		use(f)
 	}()
 }
 ```
-
-Offered only when the body holds no `return`, `goto`, `break` or
-`continue` of its own (a `break` out of a nested `switch`, `select` or
-loop, a `continue` of a nested loop, and a `return` inside a nested function
-literal are fine; a labelled `break`/`continue` whose label is inside the
-body too): inside the literal they would mean something else or not
-compile. The body is re-indented by one tab, as gofmt would; no fix when the
-body holds a raw string literal or a block comment spanning lines, whose
-contents must not be re-indented.
 """
 
 from __future__ import annotations

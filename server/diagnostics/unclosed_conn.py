@@ -110,7 +110,8 @@ def _one(ctx: FileContext, call: Node, opener: str, what: str) -> Iterator[Findi
         return
     name = ctx.text(b.target)
     fix = defer_fix(ctx, b, f"{name}.Close()", nil_safe=False)
-    yield finding(CODE, call, f"{name} is never closed: the {what} opened by {opener} stays open; "
+    verb = "stay" if what == "rows" else "stays"
+    yield finding(CODE, call, f"{name} is never closed: the {what} opened by {opener} {verb} open; "
                               f"{_consequence(what)}", fixes=[fix] if fix else [])
 
 
