@@ -5,8 +5,8 @@ the function calls `t.Stop()` (a `defer`, a deferred closure or a goroutine
 counts) and `t` does not escape (returned, stored in a field, a package-level
 variable or a container that escapes, sent on a channel, or passed to a
 function). A timer whose channel the function then receives from
-unconditionally (`<-t.C` as a statement) has fired and holds nothing: no
-finding.
+outside a `select` (`<-t.C`, `v := <-t.C`) has fired and holds nothing, and
+so does a timer of a literal duration of at most a nanosecond: no finding.
 
 Also flags `time.Tick(d)`, which returns the channel of a ticker that can
 never be stopped, outside `func main`, `func init` and functions that never
@@ -88,7 +88,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             continue
         name = ctx.text(b.target)
         uses = find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl, b.stmt.end_byte)
-        if kind == "timer" and (_received_unconditionally(ctx, b, uses) or _no_ticker(ctx, call)):
+        if kind == "timer" and (_received_unconditionally(ctx, b, uses) or _fires_at_once(ctx, call)):
             continue
         goroutine_uses = [u for u in uses if _in_goroutine(u, enclosing_function(call))]
         endless = any(_endless_reader(ctx, u) for u in goroutine_uses)
@@ -227,6 +227,13 @@ def _no_ticker(ctx: FileContext, call: Node) -> bool:
     args = call.child_by_field_name("arguments")
     text = ctx.text(args).strip("() \t") if args is not None else ""
     return text.startswith("-") or text == "0"
+
+
+def _fires_at_once(ctx: FileContext, call: Node) -> bool:
+    """A timer of a literal duration of at most a nanosecond: it fires at once and holds nothing."""
+    args = call.child_by_field_name("arguments")
+    text = ctx.text(args).strip("() \t").replace(" ", "") if args is not None else ""
+    return _no_ticker(ctx, call) or text in ("1", "Nanosecond", "time.Nanosecond", "1*time.Nanosecond")
 
 
 def _owner_function(node: Node) -> Node | None:

@@ -119,6 +119,26 @@ func fired(d time.Duration) {
 	<-t.C
 }
 
+func firedInIf(d time.Duration) bool {
+	t := time.NewTimer(d)
+	if v := <-t.C; v.IsZero() {
+		return false
+	}
+	return true
+}
+
+func firesAtOnce(done chan struct{}) {
+	t := time.NewTimer(time.Nanosecond)
+	select {
+	case <-t.C:
+	case <-done:
+	}
+}
+
+func noTicker() <-chan time.Time {
+	return time.Tick(-1)
+}
+
 func tickForever() {
 	for range time.Tick(time.Second) {
 		work()
