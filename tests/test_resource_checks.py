@@ -70,3 +70,29 @@ def test_ticker_fix_is_not_safe_when_a_goroutine_reads_the_ticker():
     _, findings = analyze_file(path, [ticker_not_stopped.CHECK])
     (seed,) = [f for f in findings if f.message.startswith("ticker is never stopped")]
     assert seed.fixes and not seed.fixes[0].safe
+
+
+RESOURCE_CODES = ("unclosed-conn", "defer-in-loop", "ticker-not-stopped", "cgo-not-freed", "lost-cancel")
+
+
+def _golden_cases():
+    from analysistest import golden_files
+    from plumber.diagnostics import CHECKS
+
+    return [(c, g) for c in CHECKS if c.code in RESOURCE_CODES for g in golden_files(c.code)]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("check,golden", _golden_cases(), ids=lambda x: getattr(x, "code", None) or
+                         os.path.relpath(x, TESTDATA))
+def test_fixes_keep_crlf_line_endings(check, golden):
+    """The same fixes on a CRLF copy give the golden file with CRLF endings."""
+    from analysistest import fix_all
+
+    with open(golden[: -len(".golden")], "rb") as f:
+        crlf = f.read().replace(b"\n", b"\r\n")
+    with open(golden, "rb") as f:
+        want = f.read().replace(b"\n", b"\r\n")
+    assert fix_all(golden[: -len(".golden")], [check], crlf) == want
