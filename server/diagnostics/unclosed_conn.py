@@ -17,7 +17,11 @@ sent on a channel, passed to a function):
   `ListenUnixgram`, `ListenIP`, `ListenMulticastUDP`;
 - `Dial` and `DialContext` on a `net.Dialer`: a literal receiver
   (`(&net.Dialer{...}).Dial`) or a variable declared as or from one;
-- `grpc.Dial`, `DialContext` and `NewClient` (`google.golang.org/grpc`);
+- `grpc.Dial`, `DialContext` and `NewClient` (`google.golang.org/grpc`).
+  Handing the connection to a generated stub (`pb.NewGreeterClient(conn)`,
+  any `New...Client` call) does not count as escaping unless the stub
+  escapes: a stub used and dropped in the function leaves its connection
+  open for ever;
 - `Query` and `QueryContext` rows, `Prepare` and `PrepareContext`
   statements of `database/sql`, where the receiver is known to be a
   database handle: a variable declared from `sql.Open`/`sql.OpenDB`, or a
@@ -51,9 +55,9 @@ from tree_sitter import Node
 
 from plumber.check import Check, Finding, Severity, finding
 from plumber.context import FileContext
-from plumber.escape import Resource
-from plumber.resource import bind, calls_query, defer_fix, opening_calls, unreleased
-from plumber.scope import declaration_of, node_text
+from plumber.escape import Resource, Use, classify
+from plumber.resource import Binding, bind, calls_query, defer_fix, opening_calls, unreleased
+from plumber.scope import declaration_of, declaring_scope, enclosing_function, find_uses, node_text
 
 CODE = "unclosed-conn"
 NET = "net"
@@ -85,7 +89,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             else:
                 pkg = "grpc" if path == GRPC else "net"
                 what = "listener" if func.startswith("Listen") else WHAT[pkg]
-                yield from _one(ctx, call, f"{pkg}.{func}", what)
+                yield from _one(ctx, call, f"{pkg}.{func}", what, grpc=path == GRPC)
     net_ok, sql_ok = imports.has(NET), imports.has(SQL)
     if not (net_ok or sql_ok):
         return
@@ -100,9 +104,11 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             yield from _one(ctx, call, f"{ctx.text(recv)}.{name}", SQL_METHODS[name])
 
 
-def _one(ctx: FileContext, call: Node, opener: str, what: str) -> Iterator[Finding]:
+def _one(ctx: FileContext, call: Node, opener: str, what: str, grpc: bool = False) -> Iterator[Finding]:
     b = bind(ctx, call, 0)
-    if b is None or not unreleased(ctx, b, CLOSABLE):
+    if b is None:
+        return
+    if not unreleased(ctx, b, CLOSABLE) and not (grpc and _only_lent_to_stubs(ctx, b)):
         return
     if b.target is None:
         yield finding(CODE, call, f"the {what} opened by {opener} is discarded and never closed: "
@@ -113,6 +119,54 @@ def _one(ctx: FileContext, call: Node, opener: str, what: str) -> Iterator[Findi
     verb = "stay" if what == "rows" else "stays"
     yield finding(CODE, call, f"{name} is never closed: the {what} opened by {opener} {verb} open; "
                               f"{_consequence(what)}", fixes=[fix] if fix else [])
+
+
+_STUB = re.compile(r"^New\w*Client$")
+LOCAL_VALUE = Resource(closers=frozenset())
+
+
+def _only_lent_to_stubs(ctx: FileContext, b: Binding) -> bool:
+    """A gRPC connection handed only to generated stubs (`pb.NewGreeterClient(conn)`) that stay local.
+
+    A stub keeps the connection it is given, so the connection escapes only
+    when a stub does; a stub used and dropped in the function leaves the
+    connection open for ever (seed 001).
+    """
+    fn = enclosing_function(b.call)
+    if b.target is None or b.decl is None or fn is None or enclosing_function(b.decl) != fn:
+        return False
+    if b.decl.parent is not None and b.decl.parent.type == "parameter_declaration":
+        return False
+    lent = False
+    for use in find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl, b.decl.end_byte):
+        if use == b.target:
+            continue
+        kind = classify(ctx, use, CLOSABLE)
+        if kind is Use.CLOSE:
+            return False
+        if kind is Use.ESCAPE:
+            if not _stub_stays_local(ctx, use):
+                return False
+            lent = True
+    return lent
+
+
+def _stub_stays_local(ctx: FileContext, use: Node) -> bool:
+    args = use.parent
+    if args is None or args.type != "argument_list" or args.named_child_count != 1 or args.parent is None:
+        return False
+    call = args.parent
+    fn = call.child_by_field_name("function")
+    name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+    if name is None or not _STUB.match(ctx.text(name)):
+        return False
+    up = call
+    while up.parent is not None and up.parent.type == "parenthesized_expression":
+        up = up.parent
+    if up.parent is not None and up.parent.type == "selector_expression":
+        return True  # pb.NewGreeterClient(conn).SayHello(...): used on the spot
+    stub = bind(ctx, call, 0)
+    return stub is not None and stub.target is not None and unreleased(ctx, stub, LOCAL_VALUE)
 
 
 def _consequence(what: str) -> str:

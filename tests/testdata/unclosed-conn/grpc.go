@@ -35,6 +35,43 @@ func dialContext(ctx context.Context, target string) {
 	_ = cc.GetState()
 }
 
+type GreeterClient interface{ Greet() }
+
+type greeter struct{ cc grpc.ClientConnInterface }
+
+func (greeter) Greet() {}
+
+// NewGreeterClient stands for a generated stub: it keeps the connection.
+func NewGreeterClient(cc grpc.ClientConnInterface) GreeterClient { return greeter{cc} }
+
+func stubDropped(target string) {
+	conn, err := grpc.NewClient(target) // want `conn is never closed`
+	if err != nil {
+		return
+	}
+	c := NewGreeterClient(conn)
+	c.Greet()
+}
+
+func stubOnTheSpot(target string) {
+	conn, _ := grpc.NewClient(target) // want `conn is never closed`
+	NewGreeterClient(conn).Greet()
+}
+
+func stubReturned(target string) (GreeterClient, error) {
+	conn, err := grpc.NewClient(target)
+	if err != nil {
+		return nil, err
+	}
+	return NewGreeterClient(conn), nil
+}
+
+func stubKept(target string) GreeterClient {
+	conn, _ := grpc.NewClient(target)
+	c := NewGreeterClient(conn)
+	return c
+}
+
 func closed(target string) error {
 	cc, err := grpc.NewClient(target)
 	if err != nil {
