@@ -365,13 +365,14 @@ class PlumberServer(LanguageServer):
         return self.engine.analyze(self.engine.context(snap.path, snap.source, snap.tree), settings)
 
     async def current_result(self, od: OpenDocument) -> AnalysisResult | None:
-        """The analysis of the document's current version: the published one, else computed now."""
+        """The analysis of the document's current version: the published one, else run and published now."""
         if od.result is not None and od.result.snapshot is od.snap:
             return od.result
         snap = od.snap
         result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
         if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
-            return None
+            return None  # changed again meanwhile
+        self.publish(od, result)
         return result
 
     # -- publishing ------------------------------------------------------------------
@@ -490,7 +491,11 @@ class PlumberServer(LanguageServer):
             for d in params.context.diagnostics:
                 if d.source != SOURCE:
                     continue
-                data = d.data if _valid_data(d.data) else self.cached_data(od, d)
+                data = d.data if _valid_data(d.data) else None
+                if data is None or data.get("version") != od.version:
+                    # no data, or data of an older version: the edits would land in the wrong place;
+                    # use the current analysis if the diagnostic is still there
+                    data = self.cached_data(od, d) if await self.current_result(od) is not None else None
                 if data is None:
                     log.info("codeAction: no fixes known for %s at %s in %s", d.code, _fmt_range(d.range), uri)
                     continue
