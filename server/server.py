@@ -158,6 +158,7 @@ class PlumberServer(LanguageServer):
         self.tasks: dict[str, asyncio.Task] = {}
         self.engine = Engine(overlay=self._overlay)
         self.known_codes = set(self.engine.by_code)
+        self.package_wide = any(c.package_wide for c in self.engine.checks)
         # One worker: analyses run one at a time, and every use of the engine's caches is on it.
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plumber-analysis")
         self.parser = new_parser()  # shared by the documents: all parsing happens on the loop thread
@@ -239,6 +240,7 @@ class PlumberServer(LanguageServer):
             self.by_path[path] = od
         if analyzable:
             self.schedule(od, delay_ms=0)
+            self.schedule_peers(od)
 
     def did_change(self, params: T.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -263,6 +265,7 @@ class PlumberServer(LanguageServer):
         doc.version = od.version
         od.take_snapshot()
         self.schedule(od)
+        self.schedule_peers(od)
 
     def _check_range(self, od: OpenDocument, rng: T.Range) -> None:
         doc = od.doc
@@ -284,8 +287,11 @@ class PlumberServer(LanguageServer):
         if uri not in self.docs:
             log.info("didClose for %s, which is not open: ignored", uri)
             return
+        od = self.docs[uri]
         self._forget(uri)
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        if od.analyzable:
+            self.schedule_peers(od)  # they now read the file from disk
 
     def _forget(self, uri: str) -> None:
         task = self.tasks.pop(uri, None)
@@ -312,6 +318,15 @@ class PlumberServer(LanguageServer):
             old.cancel()
         delay = self.debounce_ms(od) if delay_ms is None else delay_ms
         self.tasks[od.uri] = asyncio.ensure_future(self._analyze_later(od, delay))
+
+    def schedule_peers(self, od: OpenDocument) -> None:
+        """Package-wide checks read sibling buffers: re-run the other open files of the directory."""
+        if od.path is None or not self.package_wide:
+            return
+        directory = os.path.dirname(od.path)
+        for peer in list(self.docs.values()):
+            if peer is not od and peer.analyzable and peer.path and os.path.dirname(peer.path) == directory:
+                self.schedule(peer)
 
     def rerun_all(self) -> None:
         for od in list(self.docs.values()):
