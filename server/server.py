@@ -167,6 +167,7 @@ class PlumberServer(LanguageServer):
         self.encoding = UTF16
         self._config_ready: asyncio.Event | None = None
         self._shown_settings_warning = False
+        self._init_warnings: list[str] = []
 
     # -- settings -------------------------------------------------------------------
 
@@ -631,7 +632,7 @@ def build_server() -> PlumberServer:
 
     @server.feature(T.INITIALIZED)
     async def initialized(ls: PlumberServer, params: T.InitializedParams) -> None:
-        ls._settings_warnings(getattr(ls, "_init_warnings", []))
+        ls._settings_warnings(ls._init_warnings)
         registrations = []
         if ls._capability("workspace.did_change_configuration.dynamic_registration", False):
             registrations.append(T.Registration(id=uuid.uuid4().hex, method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,
