@@ -24,10 +24,11 @@ sent on a channel, passed to a function):
   open for ever;
 - `Query` and `QueryContext` rows, `Prepare` and `PrepareContext`
   statements of `database/sql`, where the receiver is known to be a
-  database handle: a variable declared from `sql.Open`/`sql.OpenDB`, or a
-  parameter, variable or struct field (of a struct declared in the file)
-  of type `*sql.DB`, `*sql.Tx` or `*sql.Conn`. `Query` is a common method
-  name: without that evidence there is no finding;
+  database handle: a variable (local, or package-level in this file)
+  declared from `sql.Open`/`sql.OpenDB` or with type `*sql.DB`, `*sql.Tx`
+  or `*sql.Conn`, a parameter of such a type, or a field of such a type of
+  a struct declared in the file. `Query` is a common method name: without
+  that evidence there is no finding;
 - both ends of `os.Pipe()`, each on its own.
 
 A result discarded with `_` is always a leak (for `os.Pipe`, per end).
@@ -201,15 +202,34 @@ def _alias_pattern(ctx: FileContext, path: str) -> str | None:
     return "|".join(re.escape(n) for n in names)
 
 
+VAR_SPECS = "(var_spec) @spec"
+
+
 def _declaring_statement(ctx: FileContext, ident: Node) -> Node | None:
+    """The declaration of a local variable, or of a package-level one declared in this file."""
     decl = declaration_of(ctx.source, ident)
     if decl is None:
-        return None
+        return _package_var(ctx, ctx.text(ident))
     holder = decl.parent
     while holder is not None and holder.type not in ("short_var_declaration", "var_spec", "parameter_declaration",
                                                      "assignment_statement"):
         holder = holder.parent
     return holder
+
+
+def _package_var(ctx: FileContext, name: str) -> Node | None:
+    found = None
+    for spec in ctx.captures(VAR_SPECS).get("spec", []):
+        decl = spec.parent
+        if decl is not None and decl.type == "var_spec_list":
+            decl = decl.parent
+        if decl is None or decl.parent is None or decl.parent.type != "source_file":
+            continue
+        if any(ctx.text(n) == name for n in spec.children_by_field_name("name")):
+            if found is not None:
+                return None
+            found = spec
+    return found
 
 
 def _is_dialer(ctx: FileContext, recv: Node) -> bool:

@@ -17,6 +17,17 @@ type server struct {
 
 var shared net.Listener
 
+var pool *sql.DB
+
+var (
+	other, _ = sql.Open("driver", "dsn")
+	index2   indexed
+)
+
+type indexed interface {
+	Query(string) (*sql.Rows, error)
+}
+
 func dial(addr string) ([]byte, error) {
 	conn, err := net.Dial("tcp", addr) // want `conn is never closed: the connection opened by net.Dial stays open`
 	if err != nil {
@@ -121,6 +132,27 @@ func pipeHalf() *os.File {
 		return nil
 	}
 	return r
+}
+
+func packageLevel() {
+	rows, err := pool.Query("SELECT 1") // want `rows is never closed`
+	if err != nil {
+		return
+	}
+	fmt.Println(rows.Next())
+	r2, err := other.Query("SELECT 2") // want `r2 is never closed`
+	if err != nil {
+		return
+	}
+	fmt.Println(r2.Next())
+}
+
+func notKnownToBeSQL() {
+	rows, err := index2.Query("SELECT 1")
+	if err != nil {
+		return
+	}
+	fmt.Println(rows.Next())
 }
 
 // Seed 001: a connection opened inside a goroutine and never closed.
