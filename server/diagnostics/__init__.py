@@ -5,11 +5,27 @@ tests/testdata/<code>/, and one line below.
 """
 
 from plumber.check import Check
-from plumber.diagnostics import finalizer_cycle, substring_retention, unbounded_cache, unclosed_body, unclosed_file
+from plumber.diagnostics import (
+    cgo_not_freed,
+    defer_in_loop,
+    finalizer_cycle,
+    lost_cancel,
+    substring_retention,
+    ticker_not_stopped,
+    unbounded_cache,
+    unclosed_body,
+    unclosed_conn,
+    unclosed_file,
+)
 
 CHECKS: list[Check] = [
     unclosed_file.CHECK,
     unclosed_body.CHECK,
+    unclosed_conn.CHECK,
+    defer_in_loop.CHECK,
+    ticker_not_stopped.CHECK,
+    cgo_not_freed.CHECK,
+    lost_cancel.CHECK,
     substring_retention.CHECK,
     unbounded_cache.CHECK,
     finalizer_cycle.CHECK,
