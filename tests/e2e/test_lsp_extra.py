@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
 import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -16,14 +17,25 @@ EXTRA = ClientServerConfig(server_command=[sys.executable, os.path.join(HERE, "e
                            client_factory=plumber_client)
 
 
-@pytest_lsp.fixture(config=EXTRA, params=["neovim", "visual_studio_code"])
-async def client(request, lsp_client: LanguageClient, tmp_path):
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(config=EXTRA, params=["neovim", "visual_studio_code"], scope="module")
+async def server(request, lsp_client: LanguageClient, tmp_path_factory):
     lsp_client.name = request.param
     lsp_client.enc = ENCODING[request.param]
-    lsp_client.dir = str(tmp_path)
+    lsp_client.root = str(tmp_path_factory.mktemp(request.param))
     await initialize(lsp_client, request.param)
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def client(server: LanguageClient, request):
+    """The module's server, with a directory of the test's own."""
+    server.dir = os.path.join(server.root, request.node.originalname)
+    os.makedirs(server.dir)
+    return server
 
 
 async def test_a_failing_check_is_logged_and_the_others_publish(client: LanguageClient):
