@@ -25,6 +25,7 @@ import itertools
 import logging
 import os
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -233,9 +234,11 @@ class PlumberServer(LanguageServer):
             self._forget(td.uri)
         path = _uri_path(td.uri)
         analyzable = _is_go(td.uri, td.language_id)
+        started = time.perf_counter()
         doc = Document(_encode(td.text, td.uri) if analyzable else b"", td.version, parser=self.parser)
         od = OpenDocument(td.uri, path, td.language_id, doc, td.version, None, analyzable)  # type: ignore[arg-type]
         od.take_snapshot()
+        _log_slow(td.uri, "open", started, len(doc.text))
         self.docs[td.uri] = od
         if path is not None:
             self.by_path[path] = od
@@ -253,6 +256,7 @@ class PlumberServer(LanguageServer):
         if not od.analyzable:
             return
         doc = od.doc
+        started = time.perf_counter()
         for change in params.content_changes:
             if isinstance(change, T.TextDocumentContentChangePartial):
                 self._check_range(od, change.range)
@@ -265,6 +269,7 @@ class PlumberServer(LanguageServer):
         doc.reparse()
         doc.version = od.version
         od.take_snapshot()
+        _log_slow(uri, f"change to v{od.version}", started, len(doc.text))
         self.schedule(od)
         self.schedule_peers(od)
 
@@ -348,7 +353,9 @@ class PlumberServer(LanguageServer):
             if self.docs.get(od.uri) is not od:
                 return
             snap = od.snap
+            started = time.perf_counter()
             result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
+            _log_slow(od.uri, f"analysis of v{snap.version}", started, len(snap.source))
             if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
                 return  # superseded by a newer version, or closed: never publish an outdated one
             self.publish(od, result)
@@ -583,6 +590,15 @@ def _run_all(funcs) -> None:
             fn()
         except Exception:
             log.exception("cache invalidation failed")
+
+
+SLOW_S = 0.5
+
+
+def _log_slow(uri: str, what: str, started: float, size: int) -> None:
+    elapsed = time.perf_counter() - started
+    if elapsed > SLOW_S:
+        log.info("%s: %s took %.1f s (%.1f MB)", uri, what, elapsed, size / 1e6)
 
 
 def _position(source: bytes, offset: int, encoding: str) -> tuple[int, int]:

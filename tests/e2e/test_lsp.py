@@ -272,6 +272,14 @@ async def test_bad_files(client: LanguageClient):
     await wait_published(client, uris["broken.go"], 2)
     uri, _ = open_doc(client, "ok.go", SOURCE)
     assert len((await wait_published(client, uri, 1)).diagnostics) == 2
+    # a buffer that was never saved has no path: no go.mod, no plumber.toml, no package; still analysed
+    untitled = f"untitled:Untitled-{client.name}"
+    client.text_document_did_open(T.DidOpenTextDocumentParams(
+        T.TextDocumentItem(uri=untitled, language_id="go", version=3, text=SOURCE)))
+    p = await wait_published(client, untitled, 3)
+    assert [d.code for d in p.diagnostics] == ["unclosed-body", "unclosed-file"]
+    actions = await code_actions(client, untitled, p.diagnostics[:1], only=[T.CodeActionKind.QuickFix])
+    assert actions[0].title == "Insert defer resp.Body.Close()"
 
 
 async def test_large_generated_file(client: LanguageClient):
