@@ -24,7 +24,9 @@ import concurrent.futures
 import itertools
 import logging
 import os
+import queue
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -118,6 +120,51 @@ def _is_go(uri: str, language_id: str) -> bool:
     return language_id == "go" or uri.endswith(".go")
 
 
+class DaemonWorker(concurrent.futures.Executor):
+    """One daemon thread running submitted calls in order. Unlike ThreadPoolExecutor, whose
+    threads are joined at interpreter exit, it never holds up `exit` behind a long analysis."""
+
+    def __init__(self, name: str):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> concurrent.futures.Future:
+        if self._closed:
+            raise RuntimeError("the analysis worker is shut down")
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((future, fn, args, kwargs))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as e:
+                future.set_exception(e)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        self._queue.put(None)
+        if wait:
+            self._thread.join()
+
+
 # --------------------------------------------------------------------------- protocol
 
 class PlumberProtocol(LanguageServerProtocol):
@@ -161,7 +208,7 @@ class PlumberServer(LanguageServer):
         self.known_codes = set(self.engine.by_code)
         self.package_wide = any(c.package_wide for c in self.engine.checks)
         # One worker: analyses run one at a time, and every use of the engine's caches is on it.
-        self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plumber-analysis")
+        self.worker = DaemonWorker("plumber-analysis")
         self.parser = new_parser()  # shared by the documents: all parsing happens on the loop thread
         self.init_settings = Settings()
         self.client_settings = Settings()
