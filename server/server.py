@@ -53,8 +53,8 @@ FIX_ALL_KIND = "source.fixAll.plumber"
 CONFIG_SECTION = "plumber"
 CONFIG_FILE_NAMES = ("plumber.toml", ".plumber.toml")
 WATCHED_GLOBS = ("**/go.mod", "**/plumber.toml", "**/.plumber.toml", "**/*.go")
-CONFIG_WAIT_S = 5.0
-_SNAPSHOT_SEQ = itertools.count()  # how long analyses wait for the first workspace/configuration answer
+CONFIG_WAIT_S = 5.0  # how long analyses wait for the first workspace/configuration answer
+_SNAPSHOT_SEQ = itertools.count()
 
 
 # --------------------------------------------------------------------------- documents
