@@ -586,12 +586,16 @@ class PlumberServer(LanguageServer):
                         edit=self.workspace_edit(uri, version, _text_edits(sup["edits"]))))
             actions.extend(suppressions)
         if wanted(FIX_ALL_KIND):
-            action = await self.fix_all_action(od)
+            # asked for explicitly (on save, from a menu): analyse the current version now if need be;
+            # in the catch-all requests sent as the cursor moves, offer it only when already known
+            action = await self.fix_all_action(od, compute=only is not None)
             if action is not None:
                 actions.append(action)
         return actions
 
-    async def fix_all_action(self, od: OpenDocument) -> T.CodeAction | None:
+    async def fix_all_action(self, od: OpenDocument, compute: bool = True) -> T.CodeAction | None:
+        if not compute and (od.result is None or od.result.snapshot is not od.snap):
+            return None
         result = await self.current_result(od)
         if result is None:
             return None

@@ -198,6 +198,11 @@ async def test_fix_all(client: LanguageClient):
     enc = client.enc
     uri, path = open_doc(client, "t199.go", SOURCE)
     await wait_published(client, uri, 1)
+    # without `only`: the diagnostic's quick fixes, its suppression, then fix-all
+    p = client.rec.published[uri][-1]
+    actions = await code_actions(client, uri, p.diagnostics[:1])
+    assert [a.kind for a in actions] == ["quickfix", "quickfix", "source.fixAll.plumber"]
+    assert actions[-1].title == "Fix all plumber problems (2 fixes)"
     for only in (["source.fixAll"], ["source"], ["source.fixAll.plumber"]):
         actions = await code_actions(client, uri, [], only=only)
         assert [a.kind for a in actions] == ["source.fixAll.plumber"], only
