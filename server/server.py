@@ -612,27 +612,35 @@ class PlumberServer(LanguageServer):
     # -- workspace events ----------------------------------------------------------
 
     def files_changed(self, paths: Iterable[tuple[str, bool]]) -> None:
-        """(path, created_or_deleted) of changed files: drop the caches they govern, re-run."""
+        """(path, created_or_deleted) of changed files: drop the caches they govern, re-run
+        what they affect: everything for go.mod and plumber.toml, the open files of the
+        package for a Go file (only package-wide checks read other files)."""
         invalidations = []
-        rerun = False
+        rerun_all = False
+        directories: set[str] = set()
         for path, structural in paths:
             name = os.path.basename(path)
             if name == "go.mod":
                 invalidations.append(lambda p=path: self.engine.gomod.invalidate(p))
-                rerun = True
+                rerun_all = True
             elif name in CONFIG_FILE_NAMES:
                 invalidations.append(self.engine.config_files.invalidate)
-                rerun = True
+                rerun_all = True
             elif name.endswith(".go"):
                 invalidations.append(lambda p=path: self.engine.packages.forget(p))
                 if structural:
                     invalidations.append(lambda p=path: self.engine.packages.invalidate_directory(os.path.dirname(p)))
-                rerun = True
+                if self.package_wide:
+                    directories.add(os.path.dirname(path))
         if invalidations:
             # on the worker, so the engine's caches are never touched by two threads
             self.worker.submit(_run_all, invalidations)
-        if rerun:
+        if rerun_all:
             self.rerun_all()
+            return
+        for od in list(self.docs.values()):
+            if od.analyzable and od.path and os.path.dirname(od.path) in directories:
+                self.schedule(od, delay_ms=0)
 
 
 def _run_all(funcs) -> None:

@@ -129,3 +129,11 @@ async def test_package_index_sees_open_buffers(client: LanguageClient):
     client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=sib)))
     p = await wait_published(client, uri, 2, after=n)
     assert [d.message for d in p.diagnostics] == ["4 marks in 2 files"]
+    # a sibling created on disk (a watched-file event) counts as soon as it is reported
+    with open(os.path.join(client.dir, "new.go"), "w") as f:
+        f.write("package p\n\n// MARK MARK MARK\n")
+    n = len(client.rec.published[uri])
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(changes=[
+        T.FileEvent(uri=uri_of(os.path.join(client.dir, "new.go")), type=T.FileChangeType.Created)]))
+    p = await wait_published(client, uri, 2, after=n)
+    assert [d.message for d in p.diagnostics] == ["7 marks in 3 files"]
