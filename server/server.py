@@ -549,7 +549,7 @@ class PlumberServer(LanguageServer):
         if od is None or not od.analyzable:
             log.info("codeAction for %s, which is not an open Go document: no actions", uri)
             return None
-        only = params.context.only
+        only = params.context.only or None  # an empty list asks for nothing in particular
 
         def wanted(kind: str) -> bool:
             return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
