@@ -578,8 +578,9 @@ Prints one line per finding, sorted by path and line:
 
 Lines and columns are 1-based; columns count UTF-8 bytes, as go vet does
 (SARIF output uses UTF-16 code units, its default column kind).
-Directories are walked recursively; vendor/, testdata/ and directories whose
-name starts with "." or "_" are skipped unless named on the command line.
+Directories are walked recursively; vendor/, testdata/, node_modules/ and
+directories whose name starts with "." or "_" are skipped unless named on
+the command line.
 "-" reads a file from standard input (shown as <stdin>, or as the name given
 by --stdin-filename, which also locates its plumber.toml and go.mod).
 
