@@ -17,7 +17,7 @@ func startWorker() {
 
 // Declared in this file.
 func startPoller() {
-	go poll(time.Millisecond) // want `the goroutine runs poll, whose loop at line 63 never ends`
+	go poll(time.Second) // want `the goroutine runs poll, whose loop at line 63 never ends`
 }
 
 // A literal with an endless loop after some setup.
