@@ -14,6 +14,7 @@ checks stay silent about it.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -85,8 +86,18 @@ class _NotOurs(Exception):
     pass
 
 
+_CACHE: "weakref.WeakKeyDictionary[FileContext, list[Channel]]" = weakref.WeakKeyDictionary()
+
+
 def channels(ctx: FileContext) -> list[Channel]:
-    """Every channel made in a function of the file that stays the function's own."""
+    """Every channel made in a function of the file that stays the function's own (computed once per context)."""
+    found = _CACHE.get(ctx)
+    if found is None:
+        found = _CACHE[ctx] = _channels(ctx) if b"chan" in ctx.source else []
+    return found
+
+
+def _channels(ctx: FileContext) -> list[Channel]:
     out = []
     for call in ctx.captures(MAKE_QUERY).get("make", []):
         f = call.child_by_field_name("function")
@@ -109,8 +120,8 @@ def _channel(ctx: FileContext, call: Node) -> Channel | None:
         return None
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args is not None else []
-    if len(named) > 2:
-        return None
+    if len(named) > 2 or any(c.type == "<-" for c in named[0].children):
+        return None  # a send- or receive-only channel: made to be handed out
     ch = Channel(ctx.text(b.decl), b.decl, call, b.stmt, fn, named[1] if len(named) == 2 else None)
     try:
         uses = find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl)
