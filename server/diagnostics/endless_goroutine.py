@@ -6,9 +6,10 @@ started per request, per connection or per call, such goroutines pile up with
 everything they reference (seed 002's workers, seed 004's
 `go worker(ch)` that loops on a receive forever).
 
-Flags `go func() { ... for { ... } ... }()` and `go f(...)` where `f` is a
+Flags `go func() { ... for { ... } ... }()`, `go f(...)` where `f` is a
 function declared in the same package (any non-test file of the directory,
-the open buffer first), when a `for` loop at the top level of the
+open buffers before the disk), and `go x.m(...)` where `m` is a method name
+that exactly one method declaration of the package uses, when a `for` loop at the top level of the
 goroutine's body has no condition and its body (outside nested functions)
 holds no `return`, no `break` out of it, no `goto`, no `panic`, `os.Exit`,
 `log.Fatal` or `runtime.Goexit`. A `select` case on `ctx.Done()` or on a
