@@ -21,7 +21,7 @@ from tree_sitter import Node
 
 from plumber.context import FileContext
 from plumber.edits import insert_line_after
-from plumber.check import Fix
+from plumber.check import Edit, Fix
 from plumber.resource import bind
 from plumber.scope import FUNCTION_TYPES, declaring_scope, enclosing_function, find_uses, inside_loop, is_local
 
@@ -351,6 +351,15 @@ def defer_close_fix(ctx: FileContext, ch: Channel, title: str) -> Fix | None:
     if inside_loop(ch.stmt, ch.fn) is not None:
         return None  # the defers would pile up until the function returns
     return Fix(title, (insert_line_after(ctx, ch.stmt, f"defer close({ch.name})"),))
+
+
+def capacity_edit(ch: Channel, cap: str) -> Edit:
+    """The make's capacity set to `cap` (replacing an explicit 0, or added as a second argument)."""
+    if ch.capacity is not None:
+        return Edit(ch.capacity.start_byte, ch.capacity.end_byte, cap)
+    args = ch.make.child_by_field_name("arguments")
+    last = [c for c in args.named_children if c.type != "comment"][-1]
+    return Edit(last.end_byte, last.end_byte, f", {cap}")
 
 
 def function_label(ctx: FileContext, fn: Node) -> str:

@@ -40,7 +40,7 @@ from tree_sitter import Node
 from plumber.channels import goroutine_literal, is_exit_call, statements_of
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
-from plumber.scope import FUNCTION_TYPES, enclosing_function, is_local, top_level
+from plumber.scope import FUNCTION_TYPES, is_local, top_level
 
 CODE = "endless-goroutine"
 GO_QUERY = "(go_statement) @go"
