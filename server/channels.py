@@ -344,6 +344,12 @@ def reached_after(first: Node, second: Node) -> bool:
     return a is not None and b is not None and a.start_byte < b.start_byte
 
 
+def close_is_harmless(ch: Channel) -> bool:
+    """Closing ch ends its receivers instead of turning them into busy loops: every plain receive
+    (not a range, which a close ends) sits outside the loops of its goroutine or function."""
+    return not any(in_loop_of_owner(o, ch.fn) for o in ch.ops if o.kind == RECV)
+
+
 def defer_close_fix(ctx: FileContext, ch: Channel, title: str) -> Fix | None:
     """`defer close(ch)` on the line after the make, where that runs once per make."""
     if ch.stmt.parent is None or ch.stmt.parent.type != "statement_list":

@@ -15,7 +15,9 @@ that blocks: no finding.
 
 Fix: `defer close(ch)` on the line after the `make`, so the goroutine's
 receive returns (with the zero value, or ends its range) when the function
-returns. Not offered when the `make` is inside a loop.
+returns. Not offered when the `make` is inside a loop, nor when a receive
+sits in a loop (`for { v := <-ch; ... }`), which the closed channel would
+turn into a busy loop.
 
 ```go
 func leak() {
@@ -33,7 +35,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from plumber.channels import CLOSE, RANGE, RECV, SEND, channels, defer_close_fix, function_label, line
+from plumber.channels import (CLOSE, RANGE, RECV, SEND, channels, close_is_harmless, defer_close_fix,
+                              function_label, line)
 from plumber.check import Check, Finding, Severity, finding, related
 from plumber.context import FileContext
 
@@ -52,7 +55,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         op = waits[0]
         fname = function_label(ctx, ch.fn)
         fix = defer_close_fix(ctx, ch, f"Insert defer close({ch.name}): releases the goroutine "
-                                       f"when {fname} returns")
+                                       f"when {fname} returns") if close_is_harmless(ch) else None
         if op.kind == RANGE:
             node = next((c for c in op.node.named_children if c.type == "range_clause"), op.node)
             what = f"ranges over {ch.name}"

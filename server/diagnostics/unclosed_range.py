@@ -21,7 +21,8 @@ Fix, only where it cannot make a sender panic with "send on closed channel":
 - a single goroutine sends and the function ranges: `close(ch)` after that
   goroutine's last send;
 
-otherwise no fix.
+otherwise no fix, and none either when a plain receive from the channel
+sits in a loop (`for { v := <-ch }` would spin once the channel is closed).
 
 ```go
 ch := make(chan int)
@@ -42,7 +43,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, goroutine_literal,
+from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, close_is_harmless, goroutine_literal,
                               is_exit_call, line, loop_in)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
@@ -118,6 +119,8 @@ def _break_target(brk: Node) -> Node | None:
 def _fix(ctx: FileContext, ch: Channel, rng: Op) -> Fix | None:
     own_sends = ch.own(SEND)
     go_sends = ch.in_goroutines(SEND)
+    if not close_is_harmless(ch):
+        return None  # a receive in a loop would spin on the closed channel
     if any(s.deferred for s in own_sends + go_sends) or b"goto" in ctx.source[ch.fn.start_byte:ch.fn.end_byte]:
         return None
     for s in go_sends:

@@ -9,3 +9,14 @@ func perItem(items []int) {
 		}()
 	}
 }
+
+// The goroutine receives in a loop: closing the channel would make it spin, so no fix.
+func spinner() {
+	ch := make(chan int)
+	go func() {
+		for {
+			v := <-ch // want `nothing sends on or closes ch`
+			println(v)
+		}
+	}()
+}

@@ -205,3 +205,19 @@ func nothingSends() {
 		}
 	}()
 }
+
+// Another goroutine receives in a loop: a close would make it spin, so no fix.
+func mixedReceivers() {
+	ch := make(chan int)
+	go func() {
+		for v := range ch { // want `nothing closes ch`
+			process(v)
+		}
+	}()
+	go func() {
+		for {
+			process(<-ch)
+		}
+	}()
+	ch <- 1
+}
