@@ -14,7 +14,8 @@ loop, and neither closes nor ranges over the channel.
 Fix: give the channel one slot per sender. For `for _, x := range items`
 the capacity is `len(items)`, offered when `items` is a local slice, array or
 map (a parameter or variable whose type the declaration shows) declared
-before the `make`; for `for i := 0; i < n; i++` it is `n` (or `len(xs)`),
+before the `make`; for `for i := 0; i < n; i++` and `for i := range n` it is
+`n` (or `len(xs)`, a constant),
 offered when the bound is declared before the `make`. No fix when the count
 cannot be named that way.
 
@@ -97,8 +98,14 @@ def _count(ctx: FileContext, ch: Channel, loop: Node) -> str | None:
     for c in loop.named_children:
         if c.type == "range_clause":
             right = c.child_by_field_name("right")
-            if right is None or right.type != "identifier":
+            if right is None:
                 return None
+            if right.type == "int_literal":
+                return ctx.text(right)  # for i := range 8 (Go 1.22)
+            if right.type != "identifier":
+                return None
+            if _integer_before(ctx, ch, right):
+                return ctx.text(right)  # for i := range n (Go 1.22)
             return f"len({ctx.text(right)})" if _collection_before(ctx, ch, right) else None
         if c.type == "for_clause":
             return _counted(ctx, ch, c)
@@ -125,6 +132,23 @@ def _collection_before(ctx: FileContext, ch: Channel, ident: Node) -> bool:
     if holder.type == "expression_list" and holder.parent is not None and holder.parent.type == "short_var_declaration":
         return _collection_value(ctx, holder.parent.child_by_field_name("right"), holder.named_children, decl)
     return False
+
+
+INTEGER_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
+                           "uint64", "uintptr", "byte", "rune"})
+
+
+def _integer_before(ctx: FileContext, ch: Channel, ident: Node) -> bool:
+    """`ident` names a parameter or variable declared with an integer type before the make."""
+    decl = declaration_of(ctx.source, ident)
+    if decl is None or enclosing_function(decl) != ch.fn or decl.start_byte >= ch.make.start_byte \
+            or not _visible_at_make(ch, decl):
+        return False
+    holder = decl.parent
+    if holder is None or holder.type not in ("parameter_declaration", "var_spec"):
+        return False
+    t = holder.child_by_field_name("type")
+    return t is not None and t.type == "type_identifier" and ctx.text(t) in INTEGER_TYPES
 
 
 def _collection_value(ctx: FileContext, right: Node | None, names, decl: Node) -> bool:

@@ -29,3 +29,19 @@ func firstOfLen(ids []int) int {
 	}
 	return <-c
 }
+
+func firstOfRange(n int) int {
+	c := make(chan int) // want `c is unbuffered and received once`
+	for i := range n {
+		go func() { c <- i }()
+	}
+	return <-c
+}
+
+func firstOfEight() int {
+	c := make(chan int) // want `c is unbuffered and received once`
+	for i := range 8 {
+		go func() { c <- i }()
+	}
+	return <-c
+}
