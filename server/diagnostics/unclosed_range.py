@@ -18,7 +18,7 @@ Fix, only where it cannot make a sender panic with "send on closed channel":
   and each sender sends once): `close(ch)` on the line after `wg.Wait()`;
 - the function sends itself and no goroutine does: `close(ch)` after the
   statement holding the last send;
-- a single goroutine sends and the function ranges: `close(ch)` after that
+- a single goroutine (started once) sends: `close(ch)` after that
   goroutine's last send;
 
 otherwise no fix, and none either when a plain receive from the channel
@@ -135,7 +135,7 @@ def _fix(ctx: FileContext, ch: Channel, rng: Op) -> Fix | None:
         if wait is not None:
             return Fix(f"Close {ch.name} after the senders are waited for", (wait,))
         senders = ch.goroutines(SEND)
-        if len(senders) == 1 and rng.owner is None and inside_loop(senders[0], ch.fn) is None:
+        if len(senders) == 1 and inside_loop(senders[0], ch.fn) is None:
             lit = goroutine_literal(senders[0])
             if lit is not None:
                 edit = _after_last_send(ctx, ch, lit.child_by_field_name("body"), go_sends)

@@ -221,3 +221,18 @@ func mixedReceivers() {
 	}()
 	ch <- 1
 }
+
+// A producer goroutine and a consumer goroutine: the producer closes when done.
+func pipeline(items []int) {
+	c := make(chan int)
+	go func() {
+		for _, it := range items {
+			c <- it
+		}
+	}()
+	go func() {
+		for v := range c { // want `nothing closes c`
+			process(v)
+		}
+	}()
+}
