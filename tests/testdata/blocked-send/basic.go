@@ -9,7 +9,7 @@ import (
 )
 
 func work() error {
-	time.Sleep(5 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	return nil
 }
 
@@ -32,7 +32,7 @@ func premature(fail bool) error {
 func timeout(d time.Duration) (int, error) {
 	done := make(chan int) // want `done is unbuffered: .* when the select leaves on .<-time.After\(d\).`
 	go func() {
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 		done <- 42
 	}()
 
@@ -64,7 +64,7 @@ func withTimer(d time.Duration) string {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	go func() {
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 		ch <- "done"
 	}()
 	select {
