@@ -35,3 +35,36 @@ func receiveOnly() <-chan int {
 	ch := make(<-chan int)
 	return ch
 }
+
+func check(string) error { return nil }
+
+// The goroutine sends on one of two paths: a capacity of 1 is enough.
+func branches(name string, fail bool) error {
+	errc := make(chan error) // want `errc is unbuffered`
+	go func() {
+		if err := check(name); err != nil {
+			errc <- err
+			return
+		}
+		errc <- nil
+	}()
+	if fail {
+		return errors.New("failed")
+	}
+	return <-errc
+}
+
+func ifElse(name string, fail bool) error {
+	errc := make(chan error) // want `errc is unbuffered`
+	go func() {
+		if name == "" {
+			errc <- errors.New("empty")
+		} else {
+			errc <- check(name)
+		}
+	}()
+	if fail {
+		return errors.New("failed")
+	}
+	return <-errc
+}
