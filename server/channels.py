@@ -359,6 +359,29 @@ def defer_close_fix(ctx: FileContext, ch: Channel, title: str) -> Fix | None:
     return Fix(title, (insert_line_after(ctx, ch.stmt, f"defer close({ch.name})"),))
 
 
+def at_most_one_per_run(sends) -> bool:
+    """Each run of the goroutine performs at most one of its sends: for every two sends, the
+    later one is on another branch, or the earlier one is followed by a `return` in its block."""
+    nodes = sorted((o.node for o in sends), key=lambda n: n.start_byte)
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            if reached_after(a, b) and not returns_after(a):
+                return False
+    return True
+
+
+def returns_after(stmt: Node) -> bool:
+    """A `return` follows `stmt` in its own statement list."""
+    if stmt.parent is None or stmt.parent.type != "statement_list":
+        return False
+    n = stmt.next_named_sibling
+    while n is not None:
+        if n.type == "return_statement":
+            return True
+        n = n.next_named_sibling
+    return False
+
+
 def capacity_edit(ch: Channel, cap: str) -> Edit:
     """The make's capacity set to `cap` (replacing an explicit 0, or added as a second argument)."""
     if ch.capacity is not None:

@@ -40,7 +40,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (RANGE, RECV, SEND, CLOSE, Channel, capacity_edit, channels, has_default,
+from plumber.channels import (RANGE, RECV, SEND, CLOSE, Channel, at_most_one_per_run, capacity_edit, channels, has_default,
                               in_loop_of_owner, line, reached_after, statements_of)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
@@ -90,7 +90,7 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
         return None
     send = sends[0].node
     fixes = []
-    if _at_most_one_per_run(sends):
+    if at_most_one_per_run(sends):
         fixes.append(Fix(f"Buffer {ch.name} with capacity 1 so the goroutine's send never blocks",
                          (capacity_edit(ch, "1"),)))
     rel_msg = ("the function can return here without receiving from " + ch.name if where.type == "return_statement"
@@ -100,29 +100,6 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
                    f"send {why}, and leaks",
                    fixes=fixes, related=[related(where, rel_msg),
                                          related(send, "the goroutine blocks on this send")])
-
-
-def _at_most_one_per_run(sends) -> bool:
-    """Each run of the goroutine performs at most one of its sends: for every two sends, the
-    later one is on another branch, or the earlier one is followed by a `return` in its block."""
-    nodes = sorted((o.node for o in sends), key=lambda n: n.start_byte)
-    for i, a in enumerate(nodes):
-        for b in nodes[i + 1:]:
-            if reached_after(a, b) and not _returns_after(a):
-                return False
-    return True
-
-
-def _returns_after(stmt: Node) -> bool:
-    """A `return` follows `stmt` in its own statement list."""
-    if stmt.parent is None or stmt.parent.type != "statement_list":
-        return False
-    n = stmt.next_named_sibling
-    while n is not None:
-        if n.type == "return_statement":
-            return True
-        n = n.next_named_sibling
-    return False
 
 
 def _early_return(ctx: FileContext, ch: Channel, go: Node, first) -> Node | None:

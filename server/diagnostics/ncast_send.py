@@ -7,7 +7,8 @@ leaks.
 
 Flagged for a channel the function makes with `make(chan T)` and uses only
 itself and in the goroutines it starts: one `go` statement inside a loop
-whose goroutine sends exactly once (outside loops and `select`s) and
+whose goroutine sends once per run (outside loops and `select`s; sends on
+separate paths count once) and
 receives nothing, while the function receives exactly once, outside any
 loop, and neither closes nor ranges over the channel.
 
@@ -34,7 +35,8 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, capacity_edit, channels, in_loop_of_owner, line)
+from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, at_most_one_per_run, capacity_edit, channels,
+                              in_loop_of_owner, line)
 from plumber.check import Check, Finding, Fix, Related, Severity, finding
 from plumber.context import FileContext
 from plumber.scope import declaration_of, enclosing_function, inside_loop
@@ -61,7 +63,8 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     if loop is None or loop.start_byte <= ch.stmt.start_byte < loop.end_byte:
         return None  # one goroutine per channel
     sends = ch.of(SEND, owner=go)
-    if len(sends) != 1 or sends[0].deferred or sends[0].case is not None or in_loop_of_owner(sends[0], ch.fn):
+    if not sends or not at_most_one_per_run(sends) \
+            or any(s.deferred or s.case is not None or in_loop_of_owner(s, ch.fn) for s in sends):
         return None
     recvs = ch.own(RECV)
     if len(recvs) != 1 or recvs[0].deferred or inside_loop(recvs[0].node, ch.fn) is not None:

@@ -45,3 +45,21 @@ func firstOfEight() int {
 	}
 	return <-c
 }
+
+func check(id int) (int, error) { return id, nil }
+
+// Each goroutine sends on one of two paths.
+func firstValid(ids []int) int {
+	c := make(chan int) // want `c is unbuffered and received once`
+	for _, id := range ids {
+		go func() {
+			v, err := check(id)
+			if err != nil {
+				c <- -1
+				return
+			}
+			c <- v
+		}()
+	}
+	return <-c
+}
