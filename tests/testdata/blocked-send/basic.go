@@ -231,3 +231,13 @@ func goroutineSelects(fail bool) error {
 	}
 	return <-c
 }
+
+// Suppressed on purpose.
+func suppressed(fail bool) error {
+	c := make(chan error) //nolint:blocked-send // the goroutine is short-lived in tests
+	go func() { c <- work() }()
+	if fail {
+		return errors.New("failed")
+	}
+	return <-c
+}
