@@ -94,12 +94,3 @@ def test_endless_goroutine_reads_open_buffers_before_the_disk(tmp_path):
     del opened[os.path.abspath(worker_path)]
     assert run() == []  # closed without saving: the disk again
 
-
-def test_docs_pages_follow_the_check_docstrings():
-    root = os.path.join(os.path.dirname(TESTDATA), "..", "docs", "checks")
-    for check in CHECKS:
-        if check.code not in GOROUTINE_CODES:
-            continue
-        body = check.doc.strip().split("\n", 1)[1].strip()
-        with open(os.path.join(root, f"{check.code}.md")) as f:
-            assert f.read() == f"# {check.code}: {check.title}\n\n{body}\n", check.code

@@ -19,10 +19,10 @@ it, and the function receives it (outside `select`s with a `default`, and not
 in a deferred call). A channel that is passed to another function, returned,
 stored or buffered is left alone.
 
-Fix, where each run of the goroutine sends at most once (one send, or sends
-on separate branches, or a send followed by `return`): `make(chan T)`
-becomes `make(chan T, 1)`, so the send completes even when nobody receives,
-and the goroutine ends. No fix when the goroutine may send twice.
+Fix: `make(chan T)` becomes `make(chan T, 1)`, so the send completes even
+when nobody receives, and the goroutine ends. Offered where each run of the
+goroutine sends at most once (one send, sends on separate branches, or a
+send followed by `return`); not when it may send twice.
 
 ```go
 ch := make(chan error) // want: ch is unbuffered

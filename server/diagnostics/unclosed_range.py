@@ -11,18 +11,15 @@ nothing closes (a `close(ch)` in a deferred closure or a goroutine counts),
 and that a `for ... range ch` loop reads, unless that loop can leave by
 itself (`break`, `return`, `goto` or a call that exits).
 
-Fix, only where it cannot make a sender panic with "send on closed channel":
-
-- the senders are goroutines waited for with `wg.Wait()` (each calls
-  `wg.Done()` after its sends, or the ranging goroutine calls it per value
-  and each sender sends once): `close(ch)` on the line after `wg.Wait()`;
-- the function sends itself and no goroutine does: `close(ch)` after the
-  statement holding the last send;
-- a single goroutine (started once) sends: `close(ch)` after that
-  goroutine's last send;
-
-otherwise no fix, and none either when a plain receive from the channel
-sits in a loop (`for { v := <-ch }` would spin once the channel is closed).
+Fix: insert `close(ch)`, only where it cannot make a sender panic with
+"send on closed channel". When the senders are goroutines waited for with
+`wg.Wait()` (each calls `wg.Done()` after its sends, or the ranging
+goroutine calls it per value and each sender sends once): on the line after
+`wg.Wait()`. When the function sends itself and no goroutine does: after the
+statement holding the last send. When a single goroutine (started once)
+sends: after that goroutine's last send. Otherwise no fix, and none either
+when a plain receive from the channel sits in a loop (`for { v := <-ch }`
+would spin once the channel is closed).
 
 ```go
 ch := make(chan int)
