@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
 import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -16,14 +17,25 @@ EXTRA = ClientServerConfig(server_command=[sys.executable, os.path.join(HERE, "e
                            client_factory=plumber_client)
 
 
-@pytest_lsp.fixture(config=EXTRA, params=["neovim", "visual_studio_code"])
-async def client(request, lsp_client: LanguageClient, tmp_path):
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(config=EXTRA, params=["neovim", "visual_studio_code"], scope="module")
+async def server(request, lsp_client: LanguageClient, tmp_path_factory):
     lsp_client.name = request.param
     lsp_client.enc = ENCODING[request.param]
-    lsp_client.dir = str(tmp_path)
+    lsp_client.root = str(tmp_path_factory.mktemp(request.param))
     await initialize(lsp_client, request.param)
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def client(server: LanguageClient, request):
+    """The module's server, with a directory of the test's own."""
+    server.dir = os.path.join(server.root, request.node.originalname)
+    os.makedirs(server.dir)
+    return server
 
 
 async def test_a_failing_check_is_logged_and_the_others_publish(client: LanguageClient):
@@ -117,3 +129,11 @@ async def test_package_index_sees_open_buffers(client: LanguageClient):
     client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=sib)))
     p = await wait_published(client, uri, 2, after=n)
     assert [d.message for d in p.diagnostics] == ["4 marks in 2 files"]
+    # a sibling created on disk (a watched-file event) counts as soon as it is reported
+    with open(os.path.join(client.dir, "new.go"), "w") as f:
+        f.write("package p\n\n// MARK MARK MARK\n")
+    n = len(client.rec.published[uri])
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(changes=[
+        T.FileEvent(uri=uri_of(os.path.join(client.dir, "new.go")), type=T.FileChangeType.Created)]))
+    p = await wait_published(client, uri, 2, after=n)
+    assert [d.message for d in p.diagnostics] == ["7 marks in 3 files"]
