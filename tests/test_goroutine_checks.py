@@ -1,4 +1,4 @@
-"""The goroutine checks beyond their test data: channel ownership, the package index, docs."""
+"""The goroutine checks beyond their test data: channel ownership and the package index."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ import os
 
 import pytest
 
-from analysistest import TESTDATA
 from plumber.channels import CLOSE, LOOK, RANGE, RECV, SEND, channels
 from plumber.context import FileContext
-from plumber.diagnostics import CHECKS, endless_goroutine
+from plumber.diagnostics import endless_goroutine
 from plumber.engine import Engine
 from plumber.golang import new_parser
-
-GOROUTINE_CODES = ["blocked-send", "ncast-send", "unclosed-range", "blocked-receive", "endless-goroutine",
-                   "unbounded-spawn"]
-
 
 def _channels(body: str):
     src = f"package p\n\nfunc f(p chan int, items []int) {{\n{body}\n}}\n".encode()
