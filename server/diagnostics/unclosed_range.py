@@ -16,7 +16,8 @@ Fix: insert `close(ch)`, only where it cannot make a sender panic with
 `wg.Wait()` (each calls `wg.Done()` after its sends, or the ranging
 goroutine calls it per value and each sender sends once): on the line after
 `wg.Wait()`. When the function sends itself and no goroutine does: after the
-statement holding the last send. When a single goroutine (started once)
+statement holding the last send (when the function ranges itself, only if
+that comes before its range). When a single goroutine (started once)
 sends: after that goroutine's last send. Otherwise no fix, and none either
 when a plain receive from the channel sits in a loop (`for { v := <-ch }`
 would spin once the channel is closed).
@@ -139,9 +140,10 @@ def _fix(ctx: FileContext, ch: Channel, rng: Op) -> Fix | None:
                 if edit is not None:
                     return Fix(title, (edit,))
         return None
-    if own_sends and not go_sends and rng.owner is not None:
+    if own_sends and not go_sends:
         edit = _after_last_send(ctx, ch, ch.stmt.parent, own_sends)
-        if edit is not None:
+        # The function ranges itself: only a close before its range can end it.
+        if edit is not None and (rng.owner is not None or edit.start <= rng.node.start_byte):
             return Fix(title, (edit,))
     return None
 

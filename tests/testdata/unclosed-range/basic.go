@@ -236,3 +236,16 @@ func pipeline(items []int) {
 		}
 	}()
 }
+
+// The function fills a buffered channel, then drains it itself: close before the range.
+func drainOwn(items []int) int {
+	c := make(chan int, len(items))
+	for _, it := range items {
+		c <- it
+	}
+	total := 0
+	for v := range c { // want `nothing closes c: this range never ends, and the function waits`
+		total += v
+	}
+	return total
+}
