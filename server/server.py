@@ -43,6 +43,8 @@ from plumber.document import UTF8, UTF16, UTF32, Document, bytes_to_units
 from plumber.engine import CheckFailure, Engine, describe_failure
 from plumber.fixes import compose, safe_fixes, suppression_fix
 from plumber.golang import new_parser
+from plumber.runtime import CODE as RUNTIME_CODE, DOCS as RUNTIME_DOCS, ProfileError
+from plumber.runtime.lsp import COMMAND_CLEAR, COMMAND_LOAD, RuntimeDiagnostics, options_from
 
 log = logging.getLogger("plumber.server")
 
@@ -166,6 +168,7 @@ class PlumberServer(LanguageServer):
         self.encoding = UTF16
         self._config_ready: asyncio.Event | None = None
         self._shown_settings_warning = False
+        self.runtime = RuntimeDiagnostics()  # the loaded goroutine profile's findings
 
     # -- settings -------------------------------------------------------------------
 
@@ -284,8 +287,11 @@ class PlumberServer(LanguageServer):
         if uri not in self.docs:
             log.info("didClose for %s, which is not open: ignored", uri)
             return
+        path = self.docs[uri].path
         self._forget(uri)
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        if path is not None and path in self.runtime.paths():
+            self.publish_runtime([path])  # a loaded profile's findings outlive the buffer
 
     def _forget(self, uri: str) -> None:
         task = self.tasks.pop(uri, None)
@@ -389,7 +395,9 @@ class PlumberServer(LanguageServer):
                 self.log_to_client(msg, T.MessageType.Error)
         od.failures_logged = frozenset(logged)
         published = []
-        for f in result.findings:
+        findings = self.runtime.merge(od.path, result.snapshot.source, result.snapshot.tree.root_node,
+                                      result.findings)
+        for f in findings:
             try:
                 published.append(self.to_diagnostic(od, result.snapshot, f))
             except Exception:
@@ -427,7 +435,8 @@ class PlumberServer(LanguageServer):
             message=f.message,
             severity=T.DiagnosticSeverity(int(severity)),
             code=f.code,
-            code_description=T.CodeDescription(href=check.url) if check else None,
+            code_description=(T.CodeDescription(href=check.url) if check else
+                              T.CodeDescription(href=RUNTIME_DOCS) if f.code == RUNTIME_CODE else None),
             source=SOURCE,
             related_information=related or None,
             data=data,
@@ -529,6 +538,67 @@ class PlumberServer(LanguageServer):
         return T.CodeAction(
             title=f"Fix all plumber problems ({n} fix{'es' if n != 1 else ''})", kind=FIX_ALL_KIND,
             edit=self.workspace_edit(od.uri, result.snapshot.version, text_edits))
+
+    # -- goroutine profiles (plumber.loadGoroutineProfile / clearGoroutineProfile) ----
+
+    def workspace_roots(self) -> list[str]:
+        roots = [p for f in (self.workspace.folders or {}).values() if (p := _uri_path(f.uri))]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        return roots
+
+    async def load_profile(self, args) -> dict[str, Any]:
+        try:
+            source, options = options_from(args)
+            before = self.runtime.paths()
+            summary = await asyncio.get_running_loop().run_in_executor(
+                None, self.runtime.load, source, self.workspace_roots(), options)
+        except ProfileError as e:
+            self.window_show_message(T.ShowMessageParams(type=T.MessageType.Error, message=f"plumber: {e}"))
+            raise
+        for a in summary["ambiguous"]:
+            self.log_to_client(f"plumber: goroutine profile: {a}", T.MessageType.Warning)
+        n, files = summary["findings"], len(summary["files"])
+        self.window_show_message(T.ShowMessageParams(type=T.MessageType.Info, message=(
+            f"plumber: {summary['goroutines']} goroutines read from {source}: {n} place{'s' if n != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}"
+            + (f"; {len(summary['ambiguous'])} ambiguous frames not placed (see the log)"
+               if summary["ambiguous"] else ""))))
+        self.publish_runtime(before | self.runtime.paths())
+        return summary
+
+    def clear_profile(self) -> dict[str, Any]:
+        paths = self.runtime.clear()
+        self.publish_runtime(paths)
+        return {"cleared": len(paths)}
+
+    def publish_runtime(self, paths: Iterable[str]) -> None:
+        """Re-publish the files a loaded (or cleared) profile touches, open or not."""
+        for path in paths:
+            od = self.by_path.get(path)
+            if od is not None and od.analyzable:
+                if od.result is not None and od.result.snapshot is od.snap:
+                    self.publish(od, od.result)
+                else:
+                    self.schedule(od, delay_ms=0)
+                continue
+            try:
+                with open(path, "rb") as fh:
+                    source = fh.read()
+            except OSError:
+                source = b""
+            diagnostics = []
+            for f in self.runtime.findings_for(path, source):
+                related = [T.DiagnosticRelatedInformation(location=loc, message=r.message) for r in f.related
+                           if (loc := self.other_file_location(r.path or path, r.start, r.end)) is not None]
+                diagnostics.append(T.Diagnostic(
+                    range=T.Range(T.Position(*_position(source, f.start, self.encoding)),
+                                  T.Position(*_position(source, f.end, self.encoding))),
+                    message=f.message, severity=T.DiagnosticSeverity(int(f.severity or Severity.WARNING)),
+                    code=f.code, code_description=T.CodeDescription(href=RUNTIME_DOCS), source=SOURCE,
+                    related_information=related or None))
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
+                uri=from_fs_path(path) or path, diagnostics=diagnostics))
 
     # -- workspace events ----------------------------------------------------------
 
@@ -668,6 +738,14 @@ def build_server() -> PlumberServer:
         code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
     async def code_action(ls: PlumberServer, params: T.CodeActionParams):
         return await ls.code_actions(params)
+
+    @server.command(COMMAND_LOAD)
+    async def load_goroutine_profile(ls: PlumberServer, *args):
+        return await ls.load_profile(list(args))
+
+    @server.command(COMMAND_CLEAR)
+    def clear_goroutine_profile(ls: PlumberServer, *args):
+        return ls.clear_profile()
 
     @server.feature(T.SHUTDOWN)
     def shutdown(ls: PlumberServer, params: None) -> None:

@@ -16,6 +16,9 @@ from plumber.runtime.aggregate import CODE, Options, RuntimeFindings, findings
 from plumber.runtime.mapping import Ambiguous, Workspace
 from plumber.runtime.parse import Profile, ProfileError, parse
 
+from plumber import DOCS_URL
+
+DOCS = DOCS_URL.rsplit("checks/", 1)[0] + "runtime.md"  # codeDescription of leaked-goroutine
 MAX_BYTES = 512 << 20
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -66,5 +69,5 @@ def analyze(source: str, roots: list[str], options: Options = Options()) -> tupl
     return profile, findings(profile, Workspace(roots), options)
 
 
-__all__ = ["CODE", "Ambiguous", "Options", "Profile", "ProfileError", "RuntimeFindings", "Workspace",
+__all__ = ["CODE", "DOCS", "Ambiguous", "Options", "Profile", "ProfileError", "RuntimeFindings", "Workspace",
            "analyze", "check_url", "findings", "is_url", "load", "parse"]
