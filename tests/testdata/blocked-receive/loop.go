@@ -1,0 +1,11 @@
+package blockedreceive
+
+// The make is inside a loop: a defer there would pile up, so no fix.
+func perItem(items []int) {
+	for range items {
+		ch := make(chan int)
+		go func() {
+			<-ch // want `nothing sends on or closes ch`
+		}()
+	}
+}

@@ -1,0 +1,185 @@
+package endlessgoroutine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// Seed 004: go worker(ch), with worker declared in another file of the package.
+func startWorker() {
+	ch := make(chan int)
+	go worker(ch) // want `the goroutine runs worker, whose loop at worker.go:7 never ends`
+	ch <- 1
+}
+
+// Declared in this file.
+func startPoller() {
+	go poll(time.Second) // want `the goroutine runs poll, whose loop at line 63 never ends`
+}
+
+// A literal with an endless loop after some setup.
+func startLiteral(jobs chan func()) {
+	go func() { // want `the goroutine runs an endless loop \(the .for. at line 27`
+		fmt.Println("started")
+		for {
+			job := <-jobs
+			job()
+		}
+	}()
+}
+
+// A select without a way out.
+func startSelect(a, b chan int) {
+	go func() { // want `the goroutine runs an endless loop`
+		for {
+			select {
+			case v := <-a:
+				fmt.Println(v)
+			case v := <-b:
+				fmt.Println(v)
+			}
+		}
+	}()
+}
+
+// break only leaves the select, not the loop.
+func breakSelect(a chan int) {
+	go func() { // want `the goroutine runs an endless loop`
+		for {
+			select {
+			case v := <-a:
+				if v < 0 {
+					break
+				}
+			}
+		}
+	}()
+}
+
+func poll(d time.Duration) {
+	for {
+		time.Sleep(d)
+	}
+}
+
+// --- look-alikes that must stay silent ---
+
+func withContext(ctx context.Context, jobs chan func()) {
+	go func() {
+		for {
+			select {
+			case job := <-jobs:
+				job()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+func withDone(jobs chan func(), done chan struct{}) {
+	go func() {
+	loop:
+		for {
+			select {
+			case job := <-jobs:
+				job()
+			case <-done:
+				break loop
+			}
+		}
+		fmt.Println("stopped")
+	}()
+}
+
+func withClosedCheck(jobs chan func()) {
+	go func() {
+		for {
+			job, ok := <-jobs
+			if !ok {
+				return
+			}
+			job()
+		}
+	}()
+}
+
+func rangeLoop(jobs chan func()) {
+	go func() {
+		for job := range jobs {
+			job()
+		}
+	}()
+}
+
+func condition(n int) {
+	go func() {
+		for i := 0; i < n; i++ {
+			fmt.Println(i)
+		}
+	}()
+}
+
+func exits() {
+	go func() {
+		for {
+			time.Sleep(time.Second)
+			if _, err := os.Stat("stop"); err == nil {
+				os.Exit(0)
+			}
+		}
+	}()
+}
+
+func panics(ch chan int) {
+	go func() {
+		for {
+			if v := <-ch; v < 0 {
+				panic("negative")
+			}
+		}
+	}()
+}
+
+// Started once for the life of the process.
+var once sync.Once
+
+func background() {
+	once.Do(func() {
+		go poll(time.Minute)
+	})
+}
+
+func init() {
+	go poll(time.Hour)
+}
+
+// A method or a function value is not looked up.
+type w struct{}
+
+func (w) loop() {
+	for {
+	}
+}
+
+func method() {
+	var x w
+	go x.loop()
+	f := poll
+	go f(time.Second)
+}
+
+// An endless loop inside a nested function literal is not the goroutine's.
+func nested(ch chan func()) {
+	go func() {
+		handler := func() {
+			for {
+				(<-ch)()
+			}
+		}
+		_ = handler
+	}()
+}
