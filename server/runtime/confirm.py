@@ -48,6 +48,7 @@ def confirm(static: Iterable[Finding], runtime: Iterable[Finding], root) -> list
             decl = _top_level(root, f.start)
             r = leaks.get((decl.start_byte, decl.end_byte)) if decl is not None else None
             if r is not None:
-                f = replace(f, message=f.message + SUFFIX.format(r.message.split(" (goroutineleak")[0]))
+                what = r.message.split(" (goroutineleak")[0].replace(" leaked here", " leaked")
+                f = replace(f, message=f.message + SUFFIX.format(what))
         out.append(f)
     return out

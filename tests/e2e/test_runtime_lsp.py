@@ -91,6 +91,12 @@ async def test_load_file_then_url_then_clear(client, d, http_url):
         T.TextDocumentItem(uri=uri, language_id="go", version=1, text=text)))
     p = await wait_published(client, uri, 1, after=n)
     assert sorted(runtime_diags(p)) == sorted(d.block.values())
+    # the static goroutine findings of those functions say they were confirmed at run time
+    static = sorted((x.range.start.line + 1, x.code, x.message) for x in p.diagnostics if x.code != "leaked-goroutine")
+    assert [code for _, code, _ in static] == ["blocked-send", "blocked-send", "ncast-send", "unclosed-range",
+                                               "blocked-receive"]
+    assert all("(confirmed at run time: " in m for _, _, m in static)
+    assert static[0][2].endswith("(confirmed at run time: 3 goroutines leaked, blocked on chan send)")
 
     # 3. an edit above moves them with their lines
     n = count_published(client, uri)
