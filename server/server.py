@@ -49,6 +49,7 @@ from plumber.runtime.lsp import COMMAND_CLEAR, COMMAND_LOAD, RuntimeDiagnostics,
 log = logging.getLogger("plumber.server")
 
 FIX_ALL_KIND = "source.fixAll.plumber"
+LEAK_GATE_KIND = "source.plumber.leakGate"
 CONFIG_SECTION = "plumber"
 CONFIG_FILE_NAMES = ("plumber.toml", ".plumber.toml")
 WATCHED_GLOBS = ("**/go.mod", "**/plumber.toml", "**/.plumber.toml", "**/*.go")
@@ -523,7 +524,63 @@ class PlumberServer(LanguageServer):
             action = await self.fix_all_action(od)
             if action is not None:
                 actions.append(action)
+        if wanted(LEAK_GATE_KIND) and od.path is not None and od.path.endswith("_test.go"):
+            action = await self.leak_gate_action(od)
+            if action is not None:
+                actions.append(action)
         return actions
+
+    async def leak_gate_action(self, od: OpenDocument) -> T.CodeAction | None:
+        """"Fail tests that leak goroutines": add or extend the package's TestMain (runtime/gate.py)."""
+        snap = od.snap
+        fix = await asyncio.get_running_loop().run_in_executor(self.worker, self._leak_gate, snap)
+        if fix is None or self.docs.get(od.uri) is not od or od.snap is not snap:
+            return None
+        gate, holder_source = fix
+        target = self.by_path.get(gate.path) if gate.path else od
+        if target is not None and target.analyzable:
+            edits = [T.TextEdit(range=self.lsp_range(target.doc, e.start, e.end), new_text=e.new_text)
+                     for e in gate.edits]
+            uri, version = target.uri, target.version
+        else:
+            edits = [T.TextEdit(range=T.Range(T.Position(*_position(holder_source, e.start, self.encoding)),
+                                              T.Position(*_position(holder_source, e.end, self.encoding))),
+                                new_text=e.new_text) for e in gate.edits]
+            uri, version = from_fs_path(gate.path) or gate.path, None
+        return T.CodeAction(title=gate.title, kind=LEAK_GATE_KIND, edit=self.workspace_edit(uri, version, edits))
+
+    def _leak_gate(self, snap: Snapshot):
+        """On the worker: the gate's edits for this test file's package, and the edited file's text."""
+        from plumber.runtime.gate import leak_gate
+
+        ctx = self.engine.context(snap.path, snap.source, snap.tree)
+        parser = new_parser()  # parsers are not shared across threads
+        siblings = []
+        directory = os.path.dirname(snap.path)
+        try:
+            names = sorted(n for n in os.listdir(directory) if n.endswith("_test.go"))
+        except OSError:
+            names = []
+        for name in names:
+            path = os.path.join(directory, name)
+            if path == snap.path:
+                continue
+            od = self.by_path.get(path)
+            if od is not None and od.analyzable:
+                source, tree = od.snap.source, od.snap.tree
+            else:
+                try:
+                    with open(path, "rb") as fh:
+                        source = fh.read()
+                except OSError:
+                    continue
+                tree = parser.parse(source)
+            siblings.append(self.engine.context(path, source, tree))
+        gate = leak_gate(ctx, siblings)
+        if gate is None:
+            return None
+        holder = next((s for s in siblings if s.path == gate.path), ctx)
+        return gate, holder.source
 
     async def fix_all_action(self, od: OpenDocument) -> T.CodeAction | None:
         result = await self.current_result(od)
@@ -735,7 +792,7 @@ def build_server() -> PlumberServer:
         ls.files_changed(changed)
 
     @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(
-        code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
+        code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND, LEAK_GATE_KIND], resolve_provider=False))
     async def code_action(ls: PlumberServer, params: T.CodeActionParams):
         return await ls.code_actions(params)
 

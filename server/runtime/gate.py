@@ -104,21 +104,30 @@ def leak_gate(ctx: FileContext, siblings: Iterable[FileContext] = ()) -> GateFix
 
 def _names(ctx: FileContext, paths: list[str]) -> tuple[dict[str, str], list[Edit]] | None:
     """Usable names of the packages, and the import edits for those not yet imported."""
-    names, edits = {}, []
+    names, missing = {}, []
     for path in sorted(paths):
-        have = ctx.imports.names_of(path)
-        usable = [n for n in have if n not in ("_", ".")]
-        if have and not usable:
-            return None  # blank or dot import only: leave it to the user
+        usable = ctx.imports.names_of(path)
         if usable:
             names[path] = usable[0]
             continue
+        if ctx.imports.has(path):
+            return None  # blank or dot import only: leave it to the user
         names[path] = path.rsplit("/", 1)[-1]
         if ctx.imports.path_of(names[path]) is not None:
             return None  # another package under that name
-        e = add_import(ctx, path)
-        if e is not None:
-            edits.append(e)
+        missing.append(path)
+    if not missing:
+        return names, []
+    decls = ctx.imports.decls
+    if len(decls) == 1 and len(ctx.imports.imports) == 1 and decls[0].child_count == 2 \
+            and ctx.imports.imports[0].path != "C":
+        # import "testing" alone: one parenthesised block, sorted, rather than a declaration per package
+        spec = ctx.imports.imports[0].node
+        nl = newline(ctx.source)
+        lines = sorted([(ctx.imports.imports[0].path, ctx.text(spec))] + [(p, f'"{p}"') for p in missing])
+        block = "import (" + nl + "".join(f"\t{t}{nl}" for _, t in lines) + ")"
+        return names, [Edit(decls[0].start_byte, decls[0].end_byte, block)]
+    edits = [e for p in missing if (e := add_import(ctx, p)) is not None]
     return names, edits
 
 

@@ -133,3 +133,31 @@ async def test_other_hosts_and_bad_arguments_are_refused(client, d):
                  [], [{"source": d.path("leak.debug1.txt"), "minCount": 0}]):
         with pytest.raises(JsonRpcException):
             await run(client, "plumber.loadGoroutineProfile", *args)
+
+
+async def test_leak_gate_code_action(client, d):
+    from lsputil import apply_edits, edits_of, ENCODING
+
+    path = os.path.join(os.path.dirname(d.patterns), "gate_test.go")
+    uri = uri_of(path)
+    text = "package patterns\n\nimport \"testing\"\n\nfunc TestTimeout(t *testing.T) {\n\tTimeout()\n}\n"
+    n = count_published(client, uri)
+    client.text_document_did_open(T.DidOpenTextDocumentParams(
+        T.TextDocumentItem(uri=uri, language_id="go", version=1, text=text)))
+    await wait_published(client, uri, 1, after=n)
+    rng = T.Range(T.Position(5, 1), T.Position(5, 1))
+    for only in (None, ["source"], ["source.plumber.leakGate"]):
+        actions = await client.text_document_code_action_async(T.CodeActionParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), range=rng,
+            context=T.CodeActionContext(diagnostics=[], only=only)))
+        (gate,) = [a for a in actions if a.title == "Fail tests that leak goroutines"]
+        assert gate.kind == "source.plumber.leakGate"
+    new = apply_edits(text, edits_of(gate, uri), ENCODING[client.name])
+    assert "func TestMain(m *testing.M) {\n\tcode := m.Run()\n" in new
+    assert 'prof := pprof.Lookup("goroutineleak")' in new and "\tos.Exit(code)\n}\n" in new
+    assert 'import (\n\t"os"\n\t"runtime/pprof"\n\t"strings"\n\t"testing"\n\t"time"\n)' in new
+    actions = await client.text_document_code_action_async(T.CodeActionParams(
+        text_document=T.TextDocumentIdentifier(uri=uri), range=rng,
+        context=T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.QuickFix])))
+    assert not [a for a in actions or [] if a.title == "Fail tests that leak goroutines"]
+    client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=uri)))
