@@ -194,15 +194,38 @@ def test_huge_dump_is_read_fast(ws, capsys):
                      f"\t/home/ci/src/app/worker/pool.go:4 +0x2a\n")
     text = "\n".join(parts)
     assert len(text) > 15_000_000
-    t0 = time.perf_counter()
+    # CPU time: on this shared 2-core machine the wall clock measures the other tenants too
+    t0, c0 = time.perf_counter(), time.process_time()
     prof = parse(text)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     res = findings(prof, Workspace([str(ws)]))
     t2 = time.perf_counter()
     with capsys.disabled():
-        print(f"\nhuge dump: {len(text) / 1e6:.1f} MB, 100,000 goroutines: parse {t1 - t0:.2f} s, "
-              f"place {t2 - t1:.3f} s")
+        print(f"\nhuge dump: {len(text) / 1e6:.1f} MB, 100,000 goroutines: parse {c1 - c0:.2f} s CPU "
+              f"({t1 - t0:.2f} s wall), place {t2 - t1:.3f} s")
     assert prof.goroutines == 100_000 and sum(s.count for s in prof.stacks) == 100_000
-    assert t1 - t0 < 2.0
+    assert c1 - c0 < 2.0
     assert [f.message for _, f in res.all()] == [
         "2000 goroutines waiting here, blocked on chan receive for 20+ minutes (goroutine profile)"]
+
+
+def test_confirm_marks_static_goroutine_findings_in_the_same_function():
+    from plumber.check import Finding, Related
+    from plumber.golang import new_parser
+    from plumber.runtime.confirm import confirm
+
+    src = b"package p\n\nfunc a() {\n\tch := make(chan int)\n\tgo func() { ch <- 1 }()\n}\n\nfunc b() {\n\tx := 1\n\t_ = x\n}\n"
+    root = new_parser().parse(src).root_node
+    send = src.index(b"ch <- 1")
+    mk = src.index(b"make(")
+    leak = Finding("leaked-goroutine", send, send + 7, "3 goroutines leaked here, blocked on chan send "
+                   "(goroutineleak profile)", Severity.WARNING, (), (Related(mk, mk + 5, "created by p.a"),))
+    static = [Finding("blocked-send", mk, mk + 16, "ch is unbuffered"),
+              Finding("unclosed-file", mk, mk + 16, "f is never closed"),
+              Finding("blocked-send", src.index(b"x := 1"), src.index(b"x := 1") + 6, "elsewhere")]
+    got = confirm(static, [leak], root)
+    assert got[0].message == "ch is unbuffered (confirmed at run time: 3 goroutines leaked, blocked on chan send)"
+    assert got[1].message == "f is never closed"  # not a goroutine check
+    assert got[2].message == "elsewhere"  # another function
+    info = Finding("leaked-goroutine", send, send + 7, "12 goroutines waiting here", Severity.INFORMATION)
+    assert confirm(static, [info], root) == static  # a classic profile proves no leak

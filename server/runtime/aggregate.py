@@ -15,7 +15,6 @@ written twice, at debug=1 and debug=2, are not counted twice).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -207,6 +206,3 @@ def findings(profile: Profile, workspace: Workspace, options: Options = Options(
         fs.sort(key=lambda f: (f.start, f.severity))
     return out
 
-
-def workspace_for(paths: list[str]) -> Workspace:
-    return Workspace([p for p in paths if os.path.exists(p)])
