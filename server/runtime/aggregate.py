@@ -21,7 +21,7 @@ from typing import Callable
 
 from plumber.check import Finding, Related, Severity
 from plumber.runtime.mapping import Ambiguous, Workspace
-from plumber.runtime.parse import Frame, Profile, Stack
+from plumber.runtime.parse import Frame, Profile
 
 CODE = "leaked-goroutine"
 DEFAULT_MIN_WAIT_MINUTES = 10
