@@ -485,7 +485,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     opts = Options(select, ignore, args.fix)
     errors: list[str] = []
-    files = list(dict.fromkeys(go_files([p for p in args.paths if p != STDIN], errors)))
+    seen: set[str] = set()
+    files = []
+    for p in go_files([p for p in args.paths if p != STDIN], errors):
+        key = os.path.normpath(os.path.abspath(p))
+        if key not in seen:  # a file named twice (a/x.go, ./a/x.go) is checked once
+            seen.add(key)
+            files.append(p)
     jobs = args.jobs or os.cpu_count() or 1
     progress = Progress(len(files), sys.stderr.isatty())
     results = analyze_files(files, opts, jobs, progress)
