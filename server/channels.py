@@ -14,13 +14,14 @@ checks stay silent about it.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from plumber.context import FileContext
 from plumber.edits import insert_line_after
-from plumber.check import Fix
+from plumber.check import Edit, Fix
 from plumber.resource import bind
 from plumber.scope import FUNCTION_TYPES, declaring_scope, enclosing_function, find_uses, inside_loop, is_local
 
@@ -85,8 +86,18 @@ class _NotOurs(Exception):
     pass
 
 
+_CACHE: "weakref.WeakKeyDictionary[FileContext, list[Channel]]" = weakref.WeakKeyDictionary()
+
+
 def channels(ctx: FileContext) -> list[Channel]:
-    """Every channel made in a function of the file that stays the function's own."""
+    """Every channel made in a function of the file that stays the function's own (computed once per context)."""
+    found = _CACHE.get(ctx)
+    if found is None:
+        found = _CACHE[ctx] = _channels(ctx) if b"chan" in ctx.source else []
+    return found
+
+
+def _channels(ctx: FileContext) -> list[Channel]:
     out = []
     for call in ctx.captures(MAKE_QUERY).get("make", []):
         f = call.child_by_field_name("function")
@@ -109,8 +120,8 @@ def _channel(ctx: FileContext, call: Node) -> Channel | None:
         return None
     args = call.child_by_field_name("arguments")
     named = [c for c in args.named_children if c.type != "comment"] if args is not None else []
-    if len(named) > 2:
-        return None
+    if len(named) > 2 or any(c.type == "<-" for c in named[0].children):
+        return None  # a send- or receive-only channel: made to be handed out
     ch = Channel(ctx.text(b.decl), b.decl, call, b.stmt, fn, named[1] if len(named) == 2 else None)
     try:
         uses = find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl)
@@ -340,6 +351,15 @@ def defer_close_fix(ctx: FileContext, ch: Channel, title: str) -> Fix | None:
     if inside_loop(ch.stmt, ch.fn) is not None:
         return None  # the defers would pile up until the function returns
     return Fix(title, (insert_line_after(ctx, ch.stmt, f"defer close({ch.name})"),))
+
+
+def capacity_edit(ch: Channel, cap: str) -> Edit:
+    """The make's capacity set to `cap` (replacing an explicit 0, or added as a second argument)."""
+    if ch.capacity is not None:
+        return Edit(ch.capacity.start_byte, ch.capacity.end_byte, cap)
+    args = ch.make.child_by_field_name("arguments")
+    last = [c for c in args.named_children if c.type != "comment"][-1]
+    return Edit(last.end_byte, last.end_byte, f", {cap}")
 
 
 def function_label(ctx: FileContext, fn: Node) -> str:

@@ -39,11 +39,10 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (RANGE, RECV, SEND, CLOSE, Channel, channels, has_default, in_loop_of_owner,
-                              line, reached_after, statements_of)
-from plumber.check import Check, Edit, Finding, Fix, Severity, finding, related
+from plumber.channels import (RANGE, RECV, SEND, CLOSE, Channel, capacity_edit, channels, has_default,
+                              in_loop_of_owner, line, reached_after, statements_of)
+from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
-from plumber.resource import always_leaves
 from plumber.scope import enclosing_function, inside_loop
 
 CODE = "blocked-send"
@@ -92,7 +91,7 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     fixes = []
     if len(sends) == 1:
         fixes.append(Fix(f"Buffer {ch.name} with capacity 1 so the goroutine's send never blocks",
-                         (_capacity_edit(ctx, ch, "1"),)))
+                         (capacity_edit(ch, "1"),)))
     rel_msg = ("the function can return here without receiving from " + ch.name if where.type == "return_statement"
                else "this case leaves the select without receiving from " + ch.name)
     return finding(CODE, ch.make,
@@ -155,14 +154,6 @@ def _returns(ctx: FileContext, case: Node) -> bool:
     if len(stmts) == 1 and stmts[0].type == "statement_list":
         stmts = statements_of(stmts[0])
     return bool(stmts) and stmts[-1].type == "return_statement"
-
-
-def _capacity_edit(ctx: FileContext, ch: Channel, cap: str) -> Edit:
-    if ch.capacity is not None:
-        return Edit(ch.capacity.start_byte, ch.capacity.end_byte, cap)
-    args = ch.make.child_by_field_name("arguments")
-    last = [c for c in args.named_children if c.type != "comment"][-1]
-    return Edit(last.end_byte, last.end_byte, f", {cap}")
 
 
 CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)

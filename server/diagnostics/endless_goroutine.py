@@ -6,9 +6,10 @@ started per request, per connection or per call, such goroutines pile up with
 everything they reference (seed 002's workers, seed 004's
 `go worker(ch)` that loops on a receive forever).
 
-Flags `go func() { ... for { ... } ... }()` and `go f(...)` where `f` is a
+Flags `go func() { ... for { ... } ... }()`, `go f(...)` where `f` is a
 function declared in the same package (any non-test file of the directory,
-the open buffer first), when a `for` loop at the top level of the
+open buffers before the disk), and `go x.m(...)` where `m` is a method name
+that exactly one method declaration of the package uses, when a `for` loop at the top level of the
 goroutine's body has no condition and its body (outside nested functions)
 holds no `return`, no `break` out of it, no `goto`, no `panic`, `os.Exit`,
 `log.Fatal` or `runtime.Goexit`. A `select` case on `ctx.Done()` or on a
@@ -39,11 +40,12 @@ from tree_sitter import Node
 from plumber.channels import goroutine_literal, is_exit_call, statements_of
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
-from plumber.scope import FUNCTION_TYPES, enclosing_function, is_local, top_level
+from plumber.scope import FUNCTION_TYPES, is_local, top_level
 
 CODE = "endless-goroutine"
 GO_QUERY = "(go_statement) @go"
 FUNCS_QUERY = "(source_file (function_declaration name: (identifier) @name body: (block) @body) @fn)"
+METHODS_QUERY = "(source_file (method_declaration name: (field_identifier) @name body: (block) @body) @fn)"
 LEAVES = ("[(return_statement) (goto_statement) (break_statement) (expression_statement (call_expression))"
           " (call_expression function: (identifier) @panic (#eq? @panic \"panic\"))] @leave")
 
@@ -101,21 +103,26 @@ def _break_target(brk: Node) -> Node | None:
     return None
 
 
-def summarize(ctx: FileContext) -> dict[str, tuple[int, int, int]]:
-    """Top-level functions of the file whose body runs an endless loop: name -> (loop start, end, line)."""
-    out = {}
-    for m in ctx.matches(FUNCS_QUERY):
-        fn, name = m["fn"][0], ctx.text(m["name"][0])
-        if fn.child_by_field_name("type_parameters") is not None:
-            continue
-        loop = endless_loop(ctx, m["body"][0])
-        if loop is not None:
-            out[name] = (loop.start_byte, loop.start_byte + 3, loop.start_point[0] + 1)
+def summarize(ctx: FileContext) -> dict[str, tuple[int, int, int] | None]:
+    """The file's endless functions, name -> (loop start, end, line), and all its methods,
+    ".name" -> the same or None (so that a method name can be known to be unique in the package)."""
+    out: dict[str, tuple[int, int, int] | None] = {}
+    for query, prefix in ((FUNCS_QUERY, ""), (METHODS_QUERY, ".")):
+        for m in ctx.matches(query):
+            fn, name = m["fn"][0], prefix + ctx.text(m["name"][0])
+            if fn.child_by_field_name("type_parameters") is not None:
+                continue
+            loop = endless_loop(ctx, m["body"][0])
+            info = (loop.start_byte, loop.start_byte + 3, loop.start_point[0] + 1) if loop is not None else None
+            if prefix:
+                out[name] = info if name not in out else None  # two methods of one name: ambiguous
+            elif info is not None:
+                out[name] = info
     return out
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
-    funcs: dict[str, tuple[str | None, tuple[int, int, int]]] | None = None
+    funcs: dict[str, list[tuple[str | None, tuple[int, int, int] | None]]] | None = None
     for go in ctx.captures(GO_QUERY).get("go", []):
         if _process_lifetime(ctx, go):
             continue
@@ -130,36 +137,61 @@ def run(ctx: FileContext) -> Iterator[Finding]:
                           "references; give it a context.Context and return on <-ctx.Done(), or a done channel",
                           related=[Related(loop.start_byte, loop.start_byte + 3, "the loop that never ends")])
             continue
-        call = go.named_children[0] if go.named_children else None
-        f = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-        if f is None or f.type != "identifier" or is_local(ctx.source, f):
+        name = _callee(ctx, go)
+        if name is None:
             continue
         if funcs is None:
             funcs = _package_funcs(ctx)
-        name = ctx.text(f)
-        if name not in funcs:
-            continue
-        path, (start, end, line) = funcs[name]
-        where = f"{os.path.basename(path)}:{line}" if path and path != _abspath(ctx.path) else f"line {line}"
+        found = funcs.get(name, [])
+        if len(found) != 1 or found[0][1] is None:
+            continue  # not declared here, not endless, or a method name several types share
+        path, (start, end, line) = found[0]
+        shown = name.lstrip(".")
+        here = _abspath(ctx.path)
+        where = f"{os.path.basename(path)}:{line}" if path and path != here else f"line {line}"
         yield finding(CODE, go.children[0],
-                      f"the goroutine runs {name}, whose loop at {where} never ends (no condition, return, break "
+                      f"the goroutine runs {shown}, whose loop at {where} never ends (no condition, return, break "
                       "or exit): it never stops and leaks with everything it references; give it a "
                       "context.Context and return on <-ctx.Done(), or a done channel",
-                      related=[Related(start, end, f"the loop of {name} that never ends",
-                                       path if path and path != _abspath(ctx.path) else None)])
+                      related=[Related(start, end, f"the loop of {shown} that never ends",
+                                       path if path and path != here else None)])
+
+
+def _callee(ctx: FileContext, go: Node) -> str | None:
+    """`f` for `go f(...)` (a package-level function), `.m` for `go x.m(...)` (a method), else None."""
+    call = go.named_children[0] if go.named_children else None
+    f = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if f is None:
+        return None
+    if f.type == "identifier":
+        return None if is_local(ctx.source, f) else ctx.text(f)
+    if f.type == "selector_expression":
+        operand, field = f.child_by_field_name("operand"), f.child_by_field_name("field")
+        if operand is None or field is None or ctx.package_ref(operand) is not None:
+            return None
+        if operand.type == "identifier" and ctx.imports.path_of(ctx.text(operand)) is not None \
+                and not is_local(ctx.source, operand):
+            return None
+        return "." + ctx.text(field)
+    return None
 
 
 def _abspath(path: str | None) -> str | None:
     return os.path.abspath(path) if path else None
 
 
-def _package_funcs(ctx: FileContext) -> dict[str, tuple[str | None, tuple[int, int, int]]]:
-    """name -> (file, loop) for the endless functions of this file (first) and of its package."""
-    out = {name: (_abspath(ctx.path), info) for name, info in summarize(ctx).items()}
+def _package_funcs(ctx: FileContext) -> dict[str, list[tuple[str | None, tuple[int, int, int] | None]]]:
+    """name -> [(file, loop or None)] over this file (the live buffer) and the rest of its package."""
+    here = _abspath(ctx.path)
+    summaries = {here: summarize(ctx)}
     if ctx.package is not None:
         for path, summary in ctx.package.summaries(CHECK).items():
-            for name, info in (summary or {}).items():
-                out.setdefault(name, (path, info))
+            if path != here:
+                summaries[path] = summary or {}
+    out: dict[str, list[tuple[str | None, tuple[int, int, int] | None]]] = {}
+    for path, summary in summaries.items():
+        for name, info in summary.items():
+            out.setdefault(name, []).append((path, info))
     return out
 
 

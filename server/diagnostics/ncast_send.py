@@ -33,10 +33,9 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, channels, in_loop_of_owner, line)
+from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, capacity_edit, channels, in_loop_of_owner, line)
 from plumber.check import Check, Finding, Fix, Related, Severity, finding
 from plumber.context import FileContext
-from plumber.diagnostics.blocked_send import _capacity_edit
 from plumber.scope import declaration_of, enclosing_function, inside_loop
 
 CODE = "ncast-send"
@@ -73,7 +72,7 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
         cap = _count(ctx, ch, loop)
         if cap is not None:
             fixes.append(Fix(f"Buffer {ch.name} with capacity {cap}, one slot per goroutine",
-                             (_capacity_edit(ctx, ch, cap),)))
+                             (capacity_edit(ch, cap),)))
     header_end = loop.child_by_field_name("body")
     rel = Related(loop.start_byte, header_end.start_byte - 1 if header_end is not None else loop.end_byte,
                   f"this loop starts the goroutines that send on {ch.name}")

@@ -42,8 +42,8 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, Op, channels, child_containing,
-                              goroutine_literal, is_exit_call, line, loop_in, statements_of)
+from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, goroutine_literal,
+                              is_exit_call, line, loop_in)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
 from plumber.edits import insert_line_after

@@ -157,17 +157,35 @@ func init() {
 	go poll(time.Hour)
 }
 
-// A method or a function value is not looked up.
-type w struct{}
+// A method whose name no other type of the package uses.
+type listener struct{ conns chan int }
 
-func (w) loop() {
+func (l *listener) serve() {
 	for {
+		fmt.Println(<-l.conns)
 	}
 }
 
-func method() {
-	var x w
-	go x.loop()
+func startMethod() {
+	l := &listener{conns: make(chan int)}
+	go l.serve() // want `the goroutine runs serve, whose loop at line 164 never ends`
+}
+
+// Two types share the method name: which one runs is a matter of types.
+type a struct{}
+type b struct{}
+
+func (a) run() {
+	for {
+		time.Sleep(time.Second)
+	}
+}
+
+func (b) run() {}
+
+func ambiguous() {
+	var x a
+	go x.run()
 	f := poll
 	go f(time.Second)
 }
