@@ -161,6 +161,7 @@ class PlumberServer(LanguageServer):
         self.tasks: dict[str, asyncio.Task] = {}
         self.engine = Engine(overlay=self._overlay)
         self.known_codes = set(self.engine.by_code)
+        self.package_wide = any(c.package_wide for c in self.engine.checks)
         # One worker: analyses run one at a time, and every use of the engine's caches is on it.
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plumber-analysis")
         self.parser = new_parser()  # shared by the documents: all parsing happens on the loop thread
@@ -169,6 +170,7 @@ class PlumberServer(LanguageServer):
         self.encoding = UTF16
         self._config_ready: asyncio.Event | None = None
         self._shown_settings_warning = False
+        self._init_warnings: list[str] = []
         self.runtime = RuntimeDiagnostics()  # the loaded goroutine profile's findings
 
     # -- settings -------------------------------------------------------------------
@@ -243,6 +245,7 @@ class PlumberServer(LanguageServer):
             self.by_path[path] = od
         if analyzable:
             self.schedule(od, delay_ms=0)
+            self.schedule_peers(od)
 
     def did_change(self, params: T.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -267,6 +270,7 @@ class PlumberServer(LanguageServer):
         doc.version = od.version
         od.take_snapshot()
         self.schedule(od)
+        self.schedule_peers(od)
 
     def _check_range(self, od: OpenDocument, rng: T.Range) -> None:
         doc = od.doc
@@ -288,11 +292,13 @@ class PlumberServer(LanguageServer):
         if uri not in self.docs:
             log.info("didClose for %s, which is not open: ignored", uri)
             return
-        path = self.docs[uri].path
+        od = self.docs[uri]
         self._forget(uri)
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-        if path is not None and path in self.runtime.paths():
-            self.publish_runtime([path])  # a loaded profile's findings outlive the buffer
+        if od.analyzable:
+            self.schedule_peers(od)  # they now read the file from disk
+        if od.path is not None and od.path in self.runtime.paths():
+            self.publish_runtime([od.path])  # a loaded profile's findings outlive the buffer
 
     def _forget(self, uri: str) -> None:
         task = self.tasks.pop(uri, None)
@@ -319,6 +325,15 @@ class PlumberServer(LanguageServer):
             old.cancel()
         delay = self.debounce_ms(od) if delay_ms is None else delay_ms
         self.tasks[od.uri] = asyncio.ensure_future(self._analyze_later(od, delay))
+
+    def schedule_peers(self, od: OpenDocument) -> None:
+        """Package-wide checks read sibling buffers: re-run the other open files of the directory."""
+        if od.path is None or not self.package_wide:
+            return
+        directory = os.path.dirname(od.path)
+        for peer in list(self.docs.values()):
+            if peer is not od and peer.analyzable and peer.path and os.path.dirname(peer.path) == directory:
+                self.schedule(peer)
 
     def rerun_all(self) -> None:
         for od in list(self.docs.values()):
@@ -372,13 +387,14 @@ class PlumberServer(LanguageServer):
         return self.engine.analyze(self.engine.context(snap.path, snap.source, snap.tree), settings)
 
     async def current_result(self, od: OpenDocument) -> AnalysisResult | None:
-        """The analysis of the document's current version: the published one, else computed now."""
+        """The analysis of the document's current version: the published one, else run and published now."""
         if od.result is not None and od.result.snapshot is od.snap:
             return od.result
         snap = od.snap
         result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
         if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
-            return None
+            return None  # changed again meanwhile
+        self.publish(od, result)
         return result
 
     # -- publishing ------------------------------------------------------------------
@@ -500,7 +516,11 @@ class PlumberServer(LanguageServer):
             for d in params.context.diagnostics:
                 if d.source != SOURCE:
                     continue
-                data = d.data if _valid_data(d.data) else self.cached_data(od, d)
+                data = d.data if _valid_data(d.data) else None
+                if data is None or data.get("version") != od.version:
+                    # no data, or data of an older version: the edits would land in the wrong place;
+                    # use the current analysis if the diagnostic is still there
+                    data = self.cached_data(od, d) if await self.current_result(od) is not None else None
                 if data is None:
                     log.info("codeAction: no fixes known for %s at %s in %s", d.code, _fmt_range(d.range), uri)
                     continue
@@ -738,7 +758,7 @@ def build_server() -> PlumberServer:
 
     @server.feature(T.INITIALIZED)
     async def initialized(ls: PlumberServer, params: T.InitializedParams) -> None:
-        ls._settings_warnings(getattr(ls, "_init_warnings", []))
+        ls._settings_warnings(ls._init_warnings)
         registrations = []
         if ls._capability("workspace.did_change_configuration.dynamic_registration", False):
             registrations.append(T.Registration(id=uuid.uuid4().hex, method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,

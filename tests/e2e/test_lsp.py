@@ -288,3 +288,25 @@ async def test_large_generated_file(client: LanguageClient):
     p = await wait_published(client, uri, 2, timeout=60)
     assert p.diagnostics[0].range.start.line == 6
     client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=uri)))
+
+
+async def test_code_action_with_outdated_diagnostic_data(client: LanguageClient):
+    enc = client.enc
+    uri, path = open_doc(client, "stale.go", SOURCE)
+    p = await wait_published(client, uri, 1)
+    old = p.diagnostics[0]
+    # a line is added above before the client asks (the debounce has not run yet, or just ran)
+    ev, text = change(SOURCE, (0, 0), (0, 0), "// 😀 new first line\n", enc)
+    send_changes(client, uri, 2, [ev])
+    # the client shifted its copy of the diagnostic but kept the old data (as VS Code does)
+    shifted = T.Diagnostic(range=T.Range(T.Position(old.range.start.line + 1, old.range.start.character),
+                                         T.Position(old.range.end.line + 1, old.range.end.character)),
+                           message=old.message, code=old.code, source=old.source, data=old.data)
+    actions = await code_actions(client, uri, [shifted], only=[T.CodeActionKind.QuickFix])
+    assert [a.title for a in actions] == ["Insert defer resp.Body.Close()", "Suppress unclosed-body on this line"]
+    fixed = apply_edits(text, edits_of(actions[0], uri), enc)
+    assert "\treturn 0\n\t}\n\tdefer resp.Body.Close()\n\treturn resp.StatusCode" in fixed
+    if client.name == "visual_studio_code":
+        assert actions[0].edit.document_changes[0].text_document.version == 2
+    # the unshifted, outdated diagnostic no longer matches anything: no edits into the wrong place
+    assert not await code_actions(client, uri, [old], only=[T.CodeActionKind.QuickFix])
