@@ -9,6 +9,7 @@ frame's absolute path names a workspace file.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -64,6 +65,7 @@ def dumps() -> Dumps:
     if _CACHE is not None:
         return _CACHE
     root = tempfile.mkdtemp(prefix="plumber-runtime-")
+    atexit.register(shutil.rmtree, root, True)
     build = os.path.join(root, "build", "src", "leaky")
     shutil.copytree(LEAKY, build)
     out = os.path.join(root, "dumps")
