@@ -37,5 +37,5 @@ if [ ! -x "$cs/node_modules/.bin/code-server" ]; then
     npm install --prefix "$cs" --no-audit --no-fund --no-save --foreground-scripts=false \
     "code-server@$CODE_SERVER_VERSION" >&2
 fi
-PATH="$node24/bin:$PATH" "$cs/node_modules/.bin/code-server" --version >&2
+XDG_CONFIG_HOME="$cache/xdg" PATH="$node24/bin:$PATH" "$cs/node_modules/.bin/code-server" --version >&2
 echo "$cache"

