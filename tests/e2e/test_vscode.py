@@ -24,7 +24,7 @@ import urllib.request
 
 import pytest
 
-from editorutil import E2E, FIX_TITLE, MESSAGE, ROOT, golden, tool_path, go_workspace  # noqa: F401 (a fixture)
+from editorutil import E2E, VENV_BIN, FIX_TITLE, MESSAGE, ROOT, golden, tool_path, go_workspace  # noqa: F401 (a fixture)
 
 CLIENT = os.path.join(ROOT, "vscode-client")
 ARTEFACTS = os.path.join(ROOT, "artifacts", "vscode")
@@ -80,7 +80,17 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
         "update.mode": "none",
         "files.autoSave": "off",
         "editor.hover.enabled": False,
+        "extensions.ignoreRecommendations": True,
+        "chat.disableAIFeatures": True,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
         "plumber.trace.server": "messages",
+    }))
+    # code-server gives its extension host the login shell's PATH, not the test's: name the
+    # checkout's plumber (the first step of the extension's server discovery). plumber.path is a
+    # machine-scoped setting, which a remote VS Code such as code-server reads from Machine/.
+    (user_data / "Machine").mkdir()
+    (user_data / "Machine" / "settings.json").write_text(json.dumps({
+        "plumber.path": os.path.join(VENV_BIN, "plumber"),
     }))
     env = dict(os.environ)
     env.update(PATH=node_bin + os.pathsep + tool_path(), XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
@@ -115,10 +125,6 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
              str(go_workspace), ARTEFACTS],
             env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         steps = [json.loads(line) for line in drive.stdout.splitlines() if line.startswith("{")]
-        for name in glob.glob(str(user_data / "logs" / "**" / "*lumber*.log"), recursive=True):
-            shutil.copy(name, os.path.join(ARTEFACTS, "extension-" + os.path.basename(name)))
-        shutil.copy(tmp_path / "code-server.log", ARTEFACTS)
-        assert drive.returncode == 0, f"{drive.stderr}\nsteps: {steps}\nlogs and screenshots: {ARTEFACTS}"
     finally:
         try:
             os.killpg(server.pid, signal.SIGTERM)
@@ -129,6 +135,11 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+        # The logs (code-server's, the extension host's, the Plumber output channel's) are artefacts too.
+        shutil.copy(tmp_path / "code-server.log", ARTEFACTS)
+        if (user_data / "logs").exists():
+            shutil.copytree(user_data / "logs", os.path.join(ARTEFACTS, "logs"))
+    assert drive.returncode == 0, f"{drive.stderr}\nsteps: {steps}\nlogs and screenshots: {ARTEFACTS}"
     by = {s["step"]: s for s in steps}
     assert "squiggly-warning" in by["squiggle"]["class"]  # unclosed-body is a warning
     assert MESSAGE in by["problem"]["text"]

@@ -49,7 +49,8 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
       }
     }),
   );
-  await start();
+  // Not awaited: finding (or offering to install) the server must not hold up activation.
+  void start();
 }
 
 export async function deactivate(): Promise<void> {
@@ -304,6 +305,8 @@ export async function findServer(): Promise<ServerCommand | undefined> {
       return cmd;
     }
   }
+  log.warn("no Plumber server found: plumber.path is unset or fails, `plumber` is not on PATH, " +
+    "plumber.interpreter is unset or has no plumber, and there is no private environment");
   return undefined;
 }
 

@@ -73,7 +73,10 @@ try {
   const squiggle = editor.locator(".squiggly-warning, .squiggly-error, .squiggly-info");
   await squiggle.first().waitFor();
   const squiggleClass = await squiggle.first().getAttribute("class");
-  const statusText = await page.locator(".statusbar-item", { hasText: "Plumber" }).first().innerText();
+  // The status bar item turns to "$(check) Plumber" once the server is ready.
+  const statusItem = page.locator(".statusbar-item", { hasText: "Plumber" }).first();
+  await statusItem.locator(".codicon-check").waitFor();
+  const statusText = await statusItem.getAttribute("aria-label");
   await shot(page, 2, "squiggle");
   report("squiggle", { class: squiggleClass, status: statusText });
 
@@ -91,9 +94,9 @@ try {
   await page.keyboard.press("Control+.");
   const item = page.locator(".action-widget .monaco-list-row", { hasText: FIX_TITLE });
   await item.first().waitFor();
-  const menu = await page.locator(".action-widget").innerText();
+  const menu = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
   await shot(page, 4, "quickfix-menu");
-  report("menu", { items: menu.split("\n").filter((s) => s.trim()) });
+  report("menu", { items: menu.map((s) => s.trim()) });
   await item.first().click();
   await editor.locator(".view-line", { hasText: "defer resp.Body.Close()" }).waitFor();
   await shot(page, 5, "fixed");
