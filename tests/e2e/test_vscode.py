@@ -146,6 +146,10 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
     assert FIX_TITLE in by["menu"]["items"]
     assert (go_workspace / "main.go").read_text() == golden()
     assert not any(MESSAGE in line for line in by["clean"]["problems"])
-    for n in ("01-explorer", "02-squiggle", "03-problems", "04-quickfix-menu", "05-fixed", "06-clean"):
+    # After the settings change, without a restart: the finding is an error.
+    assert "squiggly-error" in by["severity"]["class"]
+    assert "fix_all" in by  # Plumber: Fix All Leaks in File fixed the file again (checked in drive.mjs)
+    for n in ("01-explorer", "02-squiggle", "03-problems", "04-quickfix-menu", "05-fixed", "06-clean",
+              "07-severity-error", "08-fix-all-command", "09-fixed-all"):
         assert os.path.exists(os.path.join(ARTEFACTS, n + ".png"))
     print(f"vscode end-to-end: {time.monotonic() - started:.1f}s (steps: {steps})")

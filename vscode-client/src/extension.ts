@@ -43,6 +43,9 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     vscode.commands.registerCommand("plumber.showLogs", () => log.show()),
     vscode.commands.registerCommand("plumber.fixAll", () => fixAll()),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("plumber")) {
+        log.info("plumber settings changed" + (client ? ": the server re-reads them" : ""));
+      }
       if (e.affectsConfiguration("plumber.path") || e.affectsConfiguration("plumber.interpreter")) {
         log.info("plumber.path or plumber.interpreter changed: restarting the server");
         void restart();

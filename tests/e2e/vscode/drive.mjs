@@ -113,6 +113,34 @@ try {
   await waitFor("the squiggle to go", async () => (await squiggle.count()) === 0);
   await shot(page, 6, "clean");
   report("clean", { problems: (await problems.innerText()).split("\n").filter((s) => s.trim()) });
+  const fixed = fs.readFileSync(mainGo, "utf8");
+
+  // A settings change reaches the running server: the project's .vscode/settings.json makes
+  // unclosed-body an error. (code-server does not watch User/settings.json for outside writes.)
+  fs.mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
+  fs.writeFileSync(path.join(workspace, ".vscode", "settings.json"),
+    JSON.stringify({ "plumber.checks": { "unclosed-body": { severity: "error" } } }, null, 2));
+  // The leak comes back from disk (another tool rewrote the file); the editor reloads it.
+  fs.writeFileSync(mainGo, original);
+  await editor.locator(".squiggly-error").first().waitFor();
+  await problem.first().waitFor();
+  await shot(page, 7, "severity-error");
+  report("severity", { class: await editor.locator(".squiggly-error").first().getAttribute("class") });
+
+  // Plumber: Fix All Leaks in File, from the command palette.
+  await editor.locator(".view-line", { hasText: "http.Get(url)" }).click();
+  await page.keyboard.press("F1");
+  await page.keyboard.type("Plumber: Fix All Leaks in File");
+  const command = page.locator(".quick-input-list .monaco-list-row", { hasText: "Plumber: Fix All Leaks in File" });
+  await command.first().waitFor();
+  await shot(page, 8, "fix-all-command");
+  await command.first().click();
+  await editor.locator(".view-line", { hasText: "defer resp.Body.Close()" }).waitFor();
+  await page.keyboard.press("Control+S");
+  await waitFor("main.go to be saved again", () => fs.readFileSync(mainGo, "utf8") === fixed);
+  await waitFor("the Problems entry to go again", async () => (await problem.count()) === 0);
+  await shot(page, 9, "fixed-all");
+  report("fix_all");
 } catch (e) {
   if (page) {
     await shot(page, 99, "failure").catch(() => undefined);
