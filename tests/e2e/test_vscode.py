@@ -63,35 +63,37 @@ def vsix():
     return path
 
 
-def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace, tmp_path):
-    node_bin, code_server = code_server_install
-    started = time.monotonic()
+USER_SETTINGS = {
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "telemetry.telemetryLevel": "off",
+    "security.workspace.trust.enabled": False,
+    "extensions.autoUpdate": False,
+    "extensions.autoCheckUpdates": False,
+    "extensions.ignoreRecommendations": True,
+    "update.mode": "none",
+    "files.autoSave": "off",
+    "editor.hover.enabled": False,
+    "chat.disableAIFeatures": True,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "plumber.trace.server": "messages",
+}
+
+
+def vscode_session(install, vsix, workspace, tmp_path, artefacts, scenario, machine_settings):
+    """Installs the .vsix, starts code-server, runs drive.mjs <scenario>, stops everything.
+
+    Returns the steps drive.mjs reported and the user-data dir."""
+    node_bin, code_server = install
     user_data = tmp_path / "user-data"
     extensions = tmp_path / "extensions"
     (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps({
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": False,
-        "workbench.enableExperiments": False,
-        "telemetry.telemetryLevel": "off",
-        "security.workspace.trust.enabled": False,
-        "extensions.autoUpdate": False,
-        "extensions.autoCheckUpdates": False,
-        "update.mode": "none",
-        "files.autoSave": "off",
-        "editor.hover.enabled": False,
-        "extensions.ignoreRecommendations": True,
-        "chat.disableAIFeatures": True,
-        "workbench.secondarySideBar.defaultVisibility": "hidden",
-        "plumber.trace.server": "messages",
-    }))
-    # code-server gives its extension host the login shell's PATH, not the test's: name the
-    # checkout's plumber (the first step of the extension's server discovery). plumber.path is a
-    # machine-scoped setting, which a remote VS Code such as code-server reads from Machine/.
+    (user_data / "User" / "settings.json").write_text(json.dumps(USER_SETTINGS))
+    # Machine-scoped settings (plumber.path, plumber.interpreter): a remote VS Code such as
+    # code-server reads them from Machine/settings.json, not from User/.
     (user_data / "Machine").mkdir()
-    (user_data / "Machine" / "settings.json").write_text(json.dumps({
-        "plumber.path": os.path.join(VENV_BIN, "plumber"),
-    }))
+    (user_data / "Machine" / "settings.json").write_text(json.dumps(machine_settings))
     env = dict(os.environ)
     env.update(PATH=node_bin + os.pathsep + tool_path(), XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
                XDG_DATA_HOME=str(tmp_path / "xdg-data"))
@@ -105,10 +107,11 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
     log = open(tmp_path / "code-server.log", "w")
     server = subprocess.Popen(
         [code_server, "--config", str(config), "--disable-telemetry", "--disable-update-check",
-         "--disable-workspace-trust", "--disable-getting-started-override", *common, str(go_workspace)],
+         "--disable-workspace-trust", "--disable-getting-started-override", *common, str(workspace)],
         env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    shutil.rmtree(ARTEFACTS, ignore_errors=True)
-    os.makedirs(ARTEFACTS)
+    shutil.rmtree(artefacts, ignore_errors=True)
+    os.makedirs(artefacts)
+    steps = []
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
@@ -121,11 +124,12 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
                 assert time.monotonic() < deadline, "code-server did not start"
                 time.sleep(0.5)
         drive = subprocess.run(
-            [os.path.join(node_bin, "node"), os.path.join(E2E, "vscode", "drive.mjs"), url,
-             str(go_workspace), ARTEFACTS],
+            [os.path.join(node_bin, "node"), os.path.join(E2E, "vscode", "drive.mjs"), scenario, url,
+             str(workspace), str(artefacts)],
             env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         steps = [json.loads(line) for line in drive.stdout.splitlines() if line.startswith("{")]
     finally:
+        # code-server, its extension host and the Plumber server it started share one process group.
         try:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
@@ -136,13 +140,23 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
             server.wait()
         log.close()
         # The logs (code-server's, the extension host's, the Plumber output channel's) are artefacts too.
-        shutil.copy(tmp_path / "code-server.log", ARTEFACTS)
+        shutil.copy(tmp_path / "code-server.log", artefacts)
         if (user_data / "logs").exists():
-            shutil.copytree(user_data / "logs", os.path.join(ARTEFACTS, "logs"))
-    assert drive.returncode == 0, f"{drive.stderr}\nsteps: {steps}\nlogs and screenshots: {ARTEFACTS}"
-    by = {s["step"]: s for s in steps}
+            shutil.copytree(user_data / "logs", os.path.join(artefacts, "logs"))
+    assert drive.returncode == 0, f"{drive.stderr}\nsteps: {steps}\nlogs and screenshots: {artefacts}"
+    return {s["step"]: s for s in steps}, user_data
+
+
+def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace, tmp_path):
+    started = time.monotonic()
+    artefacts = os.path.join(ARTEFACTS, "quickfix")
+    # code-server gives its extension host the login shell's PATH, not the test's: name the
+    # checkout's plumber with plumber.path (the first step of the extension's server discovery).
+    by, _ = vscode_session(code_server_install, vsix, go_workspace, tmp_path, artefacts, "quickfix",
+                           {"plumber.path": os.path.join(VENV_BIN, "plumber")})
     assert "squiggly-warning" in by["squiggle"]["class"]  # unclosed-body is a warning
-    assert MESSAGE in by["problem"]["text"]
+    assert "ready" in by["squiggle"]["status"]
+    assert MESSAGE in by["problem"]["text"] and "unclosed-body" in by["problem"]["text"]
     assert FIX_TITLE in by["menu"]["items"]
     assert (go_workspace / "main.go").read_text() == golden()
     assert not any(MESSAGE in line for line in by["clean"]["problems"])
@@ -151,5 +165,22 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
     assert "fix_all" in by  # Plumber: Fix All Leaks in File fixed the file again (checked in drive.mjs)
     for n in ("01-explorer", "02-squiggle", "03-problems", "04-quickfix-menu", "05-fixed", "06-clean",
               "07-severity-error", "08-fix-all-command", "09-fixed-all"):
-        assert os.path.exists(os.path.join(ARTEFACTS, n + ".png"))
-    print(f"vscode end-to-end: {time.monotonic() - started:.1f}s (steps: {steps})")
+        assert os.path.exists(os.path.join(artefacts, n + ".png"))
+    print(f"vscode quick fix: {time.monotonic() - started:.1f}s (steps: {list(by.values())})")
+
+
+def test_vscode_installs_the_server_into_a_private_environment(code_server_install, vsix, go_workspace,
+                                                               tmp_path):
+    """No plumber anywhere: the extension offers to install its bundled wheel, and then works."""
+    started = time.monotonic()
+    artefacts = os.path.join(ARTEFACTS, "install")
+    by, user_data = vscode_session(code_server_install, vsix, go_workspace, tmp_path, artefacts, "install", {})
+    assert "Install" in by["offer"]["text"]
+    assert "ready" in by["squiggle"]["status"]
+    venv = user_data / "User" / "globalStorage" / "plumber-lsp.plumber" / "venv"
+    assert (venv / "bin" / "plumber").exists()
+    [log] = glob.glob(os.path.join(artefacts, "logs", "*", "exthost1", "plumber-lsp.plumber", "Plumber.log"))
+    text = open(log, encoding="utf-8").read()
+    assert "Successfully installed" in text and "plumber-lsp-0.1.0" in text  # pip's output is in the log
+    assert "private environment" in text
+    print(f"vscode install: {time.monotonic() - started:.1f}s (steps: {list(by.values())})")

@@ -1,5 +1,8 @@
 // Drives a running code-server with Debian's Chromium through the Plumber quick-fix flow.
-//   node drive.mjs <url> <workspace dir> <artefacts dir>
+//   node drive.mjs quickfix|install <url> <workspace dir> <artefacts dir>
+// quickfix: squiggle, Problems entry, quick fix from the Ctrl+. menu, save, settings change,
+//           Plumber: Fix All Leaks in File.
+// install:  no server anywhere; accept the offer to install it, wait for the squiggle.
 // Exits 0 when every step passed; prints one JSON line per step; screenshots go to <artefacts dir>.
 import { createRequire } from "module";
 import * as fs from "fs";
@@ -11,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "..", "..", "..", "vscode-client", "package.json"));
 const { chromium } = require("playwright-core");
 
-const [url, workspace, artefacts] = process.argv.slice(2);
+const [scenario, url, workspace, artefacts] = process.argv.slice(2);
 const FIX_TITLE = "Insert defer resp.Body.Close()";
 const MESSAGE = "resp.Body is never closed";
 const T = 90_000;
@@ -68,6 +71,24 @@ try {
   const editor = page.locator(".editor-instance .monaco-editor").first();
   await editor.locator(".view-line", { hasText: "http.Get(url)" }).waitFor();
   report("opened");
+
+  if (scenario === "install") {
+    const offer = page.locator(".notification-toast", { hasText: "language server was not found" });
+    await offer.waitFor();
+    const text = await offer.innerText();
+    await shot(page, 2, "install-offer");
+    report("offer", { text });
+    await offer.getByRole("button", { name: "Install" }).click();
+    await page.locator(".notification-toast", { hasText: "installing the server" }).waitFor();
+    await shot(page, 3, "installing");
+    report("installing");
+    const squiggle = editor.locator(".squiggly-warning");
+    await squiggle.first().waitFor({ timeout: 300_000 });
+    const statusItem = page.locator(".statusbar-item", { hasText: "Plumber" }).first();
+    await statusItem.locator(".codicon-check").waitFor();
+    await shot(page, 4, "installed");
+    report("squiggle", { status: await statusItem.getAttribute("aria-label") });
+  } else {
 
   // The squiggle under http.Get(url), and the Plumber status bar item ready.
   const squiggle = editor.locator(".squiggly-warning, .squiggly-error, .squiggly-info");
@@ -141,6 +162,7 @@ try {
   await waitFor("the Problems entry to go again", async () => (await problem.count()) === 0);
   await shot(page, 9, "fixed-all");
   report("fix_all");
+  }
 } catch (e) {
   if (page) {
     await shot(page, 99, "failure").catch(() => undefined);
