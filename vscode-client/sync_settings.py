@@ -110,7 +110,11 @@ def configuration() -> dict:
                 "enum": ["off", "messages", "verbose"],
                 "default": "off",
                 "scope": "window",
-                "description": "Log the LSP messages between VS Code and the server (in Plumber: Show Logs).",
+                "markdownDescription": (
+                    "Log the LSP messages between VS Code and the server in **Plumber: Show Logs**. "
+                    "They are logged while that log's level is Trace (**Developer: Set Log Level...** > "
+                    "Plumber); `verbose` adds their content."
+                ),
             },
         },
     }

@@ -166,6 +166,11 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
     for n in ("01-explorer", "02-squiggle", "03-problems", "04-quickfix-menu", "05-fixed", "06-clean",
               "07-severity-error", "08-fix-all-command", "09-fixed-all"):
         assert os.path.exists(os.path.join(artefacts, n + ".png"))
+    # Plumber: Show Logs: the server's log lines keep their level; a clean session logs no error.
+    [log] = glob.glob(os.path.join(artefacts, "logs", "*", "exthost1", "plumber-lsp.plumber", "Plumber.log"))
+    text = open(log, encoding="utf-8").read()
+    assert "[info] starting the server (plumber.path)" in text
+    assert "[info] [server]" in text and "[error]" not in text, text
     print(f"vscode quick fix: {time.monotonic() - started:.1f}s (steps: {list(by.values())})")
 
 

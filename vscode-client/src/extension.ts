@@ -3,6 +3,8 @@
 import * as cp from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as readline from "readline";
+import type { Readable } from "stream";
 import * as vscode from "vscode";
 import {
   LanguageClient,
@@ -125,6 +127,10 @@ async function doStart(): Promise<void> {
       { scheme: "untitled", language: "go" },
     ],
     outputChannel: log,
+    stdioOptions: {
+      stdout: (input, channel) => lines(input, (line) => channel.info(line)),
+      stderr: (input) => lines(input, logServerLine),
+    },
     synchronize: {
       // didChangeConfiguration carries {"plumber": {"debounce": ..., "checks": ...}}; the server re-pulls too.
       configurationSection: SERVER_SETTINGS.map((s) => `plumber.${s}`),
@@ -175,6 +181,25 @@ async function doStart(): Promise<void> {
     log.error(`the server failed to start: ${e}`);
     setStatus("error", `failed to start: ${e}`);
   }
+}
+
+function lines(input: Readable, onLine: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on("line", onLine);
+}
+
+let lastServerLevel: "debug" | "info" | "warn" | "error" = "warn";
+
+/** The server logs "plumber LEVEL logger: message" lines to stderr: keep their level in the log. */
+export function logServerLine(line: string): void {
+  const m = /^plumber (DEBUG|INFO|WARNING|ERROR|CRITICAL) (.*)$/.exec(line);
+  if (m) {
+    const levels = { DEBUG: "debug", INFO: "info", WARNING: "warn", ERROR: "error", CRITICAL: "error" } as const;
+    lastServerLevel = levels[m[1] as keyof typeof levels];
+    line = `[server] ${m[2]}`;
+  } else {
+    line = `[server] ${line}`; // a continuation (a traceback) keeps the level of its first line
+  }
+  log[lastServerLevel](line);
 }
 
 // ---------------------------------------------------------------- finding the server
