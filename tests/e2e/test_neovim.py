@@ -88,6 +88,7 @@ def test_neovim_quick_fix_and_incremental_edit(go_workspace, tmp_path):
     [d] = steps["diagnostics"]["diagnostics"]
     assert MESSAGE in d["message"]
     assert d["code"] == "unclosed-body"
+    assert d["severity"] == 1  # error: the config's settings reached the server (workspace/configuration)
     assert (d["lnum"], d["col"]) == (8, 14)  # `http.Get(url)` on line 9
     assert FIX_TITLE in steps["code_actions"]["titles"]
 

@@ -8,7 +8,7 @@ vim.lsp.config('plumber', {
     plumber = {
       debounce = 100,
       checks = {
-        ['unclosed-body'] = { enabled = true, severity = 'warning' },
+        ['unclosed-body'] = { enabled = true, severity = 'error' },
       },
     },
   },
