@@ -36,3 +36,11 @@ def go_workspace(tmp_path):
 def tool_path() -> str:
     """PATH with this venv's bin first, so `plumber` is the checkout's plumber."""
     return VENV_BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+def plumber_command() -> str:
+    """The command line that runs this checkout's plumber (for the plumber.path setting)."""
+    exe = os.path.join(VENV_BIN, "plumber")
+    if os.path.exists(exe):
+        return exe
+    return shutil.which("plumber") or f"{sys.executable} -m plumber"

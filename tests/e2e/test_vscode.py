@@ -24,7 +24,7 @@ import urllib.request
 
 import pytest
 
-from editorutil import E2E, VENV_BIN, FIX_TITLE, MESSAGE, ROOT, golden, tool_path, go_workspace  # noqa: F401 (a fixture)
+from editorutil import E2E, plumber_command, FIX_TITLE, MESSAGE, ROOT, golden, tool_path, go_workspace  # noqa: F401 (a fixture)
 
 CLIENT = os.path.join(ROOT, "vscode-client")
 ARTEFACTS = os.path.join(ROOT, "artifacts", "vscode")
@@ -153,7 +153,7 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
     # code-server gives its extension host the login shell's PATH, not the test's: name the
     # checkout's plumber with plumber.path (the first step of the extension's server discovery).
     by, _ = vscode_session(code_server_install, vsix, go_workspace, tmp_path, artefacts, "quickfix",
-                           {"plumber.path": os.path.join(VENV_BIN, "plumber")})
+                           {"plumber.path": plumber_command()})
     assert "squiggly-warning" in by["squiggle"]["class"]  # unclosed-body is a warning
     assert "ready" in by["squiggle"]["status"]
     assert MESSAGE in by["problem"]["text"] and "unclosed-body" in by["problem"]["text"]
