@@ -422,6 +422,12 @@ class PlumberServer(LanguageServer):
             if self.tasks.get(od.uri) is me:
                 del self.tasks[od.uri]
 
+    def is_current(self, snap: Snapshot) -> bool:
+        """Whether `snap` is still its document's current version (safe to call from the worker:
+        a long analysis may poll it and give up early; its result would be dropped anyway)."""
+        od = self.docs.get(snap.uri)
+        return od is not None and od.snap is snap
+
     def _analyze_snapshot(self, od: OpenDocument, snap: Snapshot) -> AnalysisResult | None:
         """On the worker thread: skip superseded snapshots, else run the engine."""
         if od.snap is not snap:
@@ -549,7 +555,7 @@ class PlumberServer(LanguageServer):
         if od is None or not od.analyzable:
             log.info("codeAction for %s, which is not an open Go document: no actions", uri)
             return None
-        only = params.context.only
+        only = params.context.only or None  # an empty list asks for nothing in particular
 
         def wanted(kind: str) -> bool:
             return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)

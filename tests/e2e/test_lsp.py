@@ -6,6 +6,7 @@ Tests that change settings start their own server (test_lsp_settings.py).
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
@@ -149,6 +150,22 @@ async def test_did_close_clears_and_reopen_works(client: LanguageClient):
     uri, _ = open_doc(client, "t143.go", SOURCE, version=1)
     p = await wait_published(client, uri, 1, after=n + 1)
     assert len(p.diagnostics) == 2
+
+
+async def test_close_during_analysis_leaves_nothing_behind(client: LanguageClient):
+    func = "func f%d(name string) {\n\tf, _ := os.Open(name)\n\tf.Stat()\n}\n\n"
+    text = "package p\n\nimport \"os\"\n\n" + "".join(func % i for i in range(3000))
+    uri, _ = open_doc(client, "closing.go", text)
+    ev, text = change(text, (0, 0), (0, 0), "// edit\n", client.enc)
+    send_changes(client, uri, 2, [ev])
+    client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=uri)))
+    await wait_published(client, uri, None)
+    await asyncio.sleep(1.5)  # any analysis still running when the close arrived has finished
+    published = client.rec.published[uri]
+    assert not published[-1].diagnostics and published[-1].version is None
+    # a new file still gets its diagnostics: the server is fine
+    uri2, _ = open_doc(client, "after_closing.go", SOURCE)
+    assert len((await wait_published(client, uri2, 1)).diagnostics) == 2
 
 
 # -- code actions ----------------------------------------------------------------------
