@@ -53,6 +53,13 @@ def test_docs_show_the_tested_configuration():
     # Everything after the first comment line, verbatim.
     body = config.split("\n", 1)[1]
     assert body in docs
+    # The README's Neovim section, when it shows a configuration, shows this one.
+    readme = os.path.join(ROOT, "README.md")
+    if os.path.exists(readme):
+        with open(readme, encoding="utf-8") as f:
+            text = f.read()
+        if "vim.lsp.config('plumber'" in text:
+            assert body in text, "README.md's Neovim configuration differs from tests/e2e/nvim/plumber.lua"
 
 
 def test_neovim_quick_fix_and_incremental_edit(go_workspace, tmp_path):
