@@ -188,4 +188,29 @@ def test_vscode_installs_the_server_into_a_private_environment(code_server_insta
     text = open(log, encoding="utf-8").read()
     assert "Successfully installed" in text and "plumber-lsp-0.1.0" in text  # pip's output is in the log
     assert "private environment" in text
+    # Plumber: Restart Server started it again from the private environment, without a new offer.
+    assert "ready" in by["restarted"]["status"]
+    assert text.count("starting the server (private environment)") == 2, text
+    assert text.count("[info] $ ") == 2  # one venv, one pip install
     print(f"vscode install: {time.monotonic() - started:.1f}s (steps: {list(by.values())})")
+
+
+def test_plumber_path_command_lines(vsix, tmp_path):
+    """plumber.path is a command line: the extension's splitter, run under node."""
+    out = tmp_path / "commandline.mjs"
+    run([os.path.join(CLIENT, "node_modules", ".bin", "esbuild"), os.path.join(CLIENT, "src", "commandline.ts"),
+         "--format=esm", f"--outfile={out}"])
+    cases = {
+        "/home/me/.venv/bin/plumber": ["/home/me/.venv/bin/plumber"],
+        "  python3   -m plumber ": ["python3", "-m", "plumber"],
+        '"/opt/my tools/plumber" --flag': ["/opt/my tools/plumber", "--flag"],
+        "'/opt/it''s/plumber'": ["/opt/its/plumber"],
+        r"/opt/my\ tools/plumber": ["/opt/my tools/plumber"],
+        '"a\\"b" ""': ['a"b', ""],
+        "": [],
+    }
+    script = (f"import {{ splitCommandLine }} from {json.dumps(str(out))};\n"
+              f"const cases = {json.dumps(cases)};\n"
+              "console.log(JSON.stringify(Object.keys(cases).map((c) => splitCommandLine(c))));\n")
+    got = json.loads(run(["node", "--input-type=module", "-e", script]))
+    assert dict(zip(cases, got)) == cases

@@ -13,6 +13,7 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
+import { splitCommandLine } from "./commandline";
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append("plumber");
 const INSTALL_OFFERED_KEY = "plumber.installOffered";
@@ -203,45 +204,6 @@ export function logServerLine(line: string): void {
 }
 
 // ---------------------------------------------------------------- finding the server
-
-/** Splits a command line into words: spaces separate, quotes group, backslash escapes. */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let cur = "";
-  let inWord = false;
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quote) {
-      if (ch === quote) {
-        quote = undefined;
-      } else if (ch === "\\" && quote === '"' && i + 1 < line.length) {
-        cur += line[++i];
-      } else {
-        cur += ch;
-      }
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (ch === "\\" && i + 1 < line.length) {
-      cur += line[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) {
-        words.push(cur);
-        cur = "";
-        inWord = false;
-      }
-    } else {
-      cur += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) {
-    words.push(cur);
-  }
-  return words;
-}
 
 function expandHome(p: string): string {
   return p.startsWith("~/") ? path.join(process.env.HOME ?? "", p.slice(2)) : p;

@@ -88,6 +88,18 @@ try {
     await statusItem.locator(".codicon-check").waitFor();
     await shot(page, 4, "installed");
     report("squiggle", { status: await statusItem.getAttribute("aria-label") });
+
+    // Plumber: Restart Server finds the private environment this time, without asking.
+    await page.keyboard.press("F1");
+    await page.keyboard.type("Plumber: Restart Server");
+    const restart = page.locator(".quick-input-list .monaco-list-row", { hasText: "Plumber: Restart Server" });
+    await restart.first().waitFor();
+    await restart.first().click();
+    await statusItem.locator(".codicon-check").waitFor({ state: "detached" });
+    await statusItem.locator(".codicon-check").waitFor();
+    await squiggle.first().waitFor();
+    await shot(page, 5, "restarted");
+    report("restarted", { status: await statusItem.getAttribute("aria-label") });
   } else {
 
   // The squiggle under http.Get(url), and the Plumber status bar item ready.
