@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 
@@ -76,12 +77,24 @@ def test_neovim_quick_fix_and_incremental_edit(go_workspace, tmp_path):
         PLUMBER_NVIM_EDIT=TYPED,
     )
     started = time.monotonic()
-    proc = subprocess.run(
+    # Its own process group: nvim and the plumber server it starts are stopped together if it hangs.
+    proc = subprocess.Popen(
         [nvim(), "--headless", "--clean", "-c", f"luafile {os.path.join(NVIM_DIR, 'driver.lua')}", str(main_go)],
-        cwd=go_workspace, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        cwd=go_workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL, start_new_session=True,
     )
+    out = err = ""
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group (normally nothing)
+        except ProcessLookupError:
+            pass
+        proc.wait()
     elapsed = time.monotonic() - started
-    assert result_file.exists(), f"nvim wrote no result (exit {proc.returncode}): {proc.stdout}\n{proc.stderr}"
+    assert result_file.exists(), (f"nvim wrote no result (exit {proc.returncode}): "
+                                  f"{out}\n{err}")
     result = json.loads(result_file.read_text())
     log = (tmp_path / "state" / "nvim" / "lsp.log")
     assert result["ok"], f"{result.get('error')}\nsteps: {result['steps']}\nlsp.log:\n" + (
