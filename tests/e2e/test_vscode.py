@@ -195,6 +195,39 @@ def test_vscode_installs_the_server_into_a_private_environment(code_server_insta
     print(f"vscode install: {time.monotonic() - started:.1f}s (steps: {list(by.values())})")
 
 
+FAILING_PYTHON = """#!/bin/sh
+# A Python 3.11+ whose pip cannot install anything (the extension's install must say so).
+case "$*" in
+  *"import sys"*) echo 1 ;;
+  *"-m venv"*) for a in "$@"; do venv="$a"; done
+               mkdir -p "$venv/bin" && cp "$0" "$venv/bin/python" ;;
+  *"-m pip install"*) echo "Processing ./plumber_lsp-0.1.0-py3-none-any.whl"
+               echo "ERROR: Could not find a version that satisfies the requirement pygls<2.2,>=2.1" >&2
+               exit 1 ;;
+  *) exit 1 ;;
+esac
+"""
+
+
+def test_vscode_reports_a_failed_install(code_server_install, vsix, go_workspace, tmp_path):
+    """When pip fails, the user sees an error, the status bar says so, and pip's output is in the log."""
+    started = time.monotonic()
+    python = tmp_path / "bin" / "python3"
+    python.parent.mkdir()
+    python.write_text(FAILING_PYTHON)
+    python.chmod(0o755)
+    artefacts = os.path.join(ARTEFACTS, "install-fails")
+    by, _ = vscode_session(code_server_install, vsix, go_workspace, tmp_path, artefacts, "install-fails",
+                           {"plumber.interpreter": str(python)})
+    assert "the pip output is in the log" in by["failed"]["text"]
+    assert "error" in by["failed"]["status"]
+    [log] = glob.glob(os.path.join(artefacts, "logs", "*", "exthost1", "plumber-lsp.plumber", "Plumber.log"))
+    text = open(log, encoding="utf-8").read()
+    assert "Could not find a version that satisfies the requirement pygls" in text
+    assert "[error] installing Plumber failed" in text
+    print(f"vscode failed install: {time.monotonic() - started:.1f}s")
+
+
 def test_plumber_path_command_lines(vsix, tmp_path):
     """plumber.path is a command line: the extension's splitter, run under node."""
     out = tmp_path / "commandline.mjs"

@@ -2,7 +2,8 @@
 //   node drive.mjs quickfix|install <url> <workspace dir> <artefacts dir>
 // quickfix: squiggle, Problems entry, quick fix from the Ctrl+. menu, save, settings change,
 //           Plumber: Fix All Leaks in File.
-// install:  no server anywhere; accept the offer to install it, wait for the squiggle.
+// install:  no server anywhere; accept the offer to install it, wait for the squiggle, restart.
+// install-fails: the same with a pip that fails: an error notification, the status bar, the log.
 // Exits 0 when every step passed; prints one JSON line per step; screenshots go to <artefacts dir>.
 import { createRequire } from "module";
 import * as fs from "fs";
@@ -72,7 +73,17 @@ try {
   await editor.locator(".view-line", { hasText: "http.Get(url)" }).waitFor();
   report("opened");
 
-  if (scenario === "install") {
+  if (scenario === "install-fails") {
+    const offer = page.locator(".notification-toast", { hasText: "language server was not found" });
+    await offer.waitFor();
+    await offer.getByRole("button", { name: "Install" }).click();
+    const failed = page.locator(".notification-toast", { hasText: "installing the server failed" });
+    await failed.waitFor({ timeout: 120_000 });
+    const statusItem = page.locator(".statusbar-item", { hasText: "Plumber" }).first();
+    await statusItem.locator(".codicon-error").waitFor();
+    await shot(page, 2, "install-failed");
+    report("failed", { text: await failed.innerText(), status: await statusItem.getAttribute("aria-label") });
+  } else if (scenario === "install") {
     const offer = page.locator(".notification-toast", { hasText: "language server was not found" });
     await offer.waitFor();
     const text = await offer.innerText();
