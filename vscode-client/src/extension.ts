@@ -31,7 +31,9 @@ let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 let status: vscode.StatusBarItem;
 let context: vscode.ExtensionContext;
-let starting: Promise<void> | undefined;
+// Each start gets a number; a start that was superseded (restart, settings change, deactivation)
+// while it looked for the server or waited on the install offer gives up.
+let generation = 0;
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   context = ctx;
@@ -77,9 +79,7 @@ async function restart(): Promise<void> {
 }
 
 async function stop(): Promise<void> {
-  if (starting) {
-    await starting.catch(() => undefined);
-  }
+  generation++;
   const c = client;
   client = undefined;
   if (c) {
@@ -94,13 +94,10 @@ async function stop(): Promise<void> {
 }
 
 function start(): Promise<void> {
-  starting = doStart().finally(() => {
-    starting = undefined;
-  });
-  return starting;
+  return doStart(++generation);
 }
 
-async function doStart(): Promise<void> {
+async function doStart(gen: number): Promise<void> {
   setStatus("starting", "looking for the server");
   let server: ServerCommand | undefined;
   try {
@@ -108,8 +105,11 @@ async function doStart(): Promise<void> {
   } catch (e) {
     log.error(`finding the server: ${e}`);
   }
-  if (!server) {
+  if (!server && gen === generation) {
     server = await offerInstall();
+  }
+  if (gen !== generation) {
+    return; // superseded by a later start or a stop
   }
   if (!server) {
     setStatus("error", "server not found: set plumber.path, or install the `plumber-lsp` Python package");
@@ -179,8 +179,10 @@ async function doStart(): Promise<void> {
   try {
     await c.start();
   } catch (e) {
-    log.error(`the server failed to start: ${e}`);
-    setStatus("error", `failed to start: ${e}`);
+    if (client === c) {
+      log.error(`the server failed to start: ${e}`);
+      setStatus("error", `failed to start: ${e}`);
+    }
   }
 }
 
