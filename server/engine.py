@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from tree_sitter import Node, Tree
 
-from plumber.check import Check, Finding, Severity
+from plumber.check import Check, Finding
 from plumber.config import ConfigFiles, Settings
 from plumber.context import FileContext
 from plumber.gomod import GoModCache

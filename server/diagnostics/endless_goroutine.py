@@ -40,7 +40,7 @@ from tree_sitter import Node
 from plumber.channels import goroutine_literal, is_exit_call, statements_of
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
-from plumber.scope import FUNCTION_TYPES, is_local, top_level
+from plumber.scope import break_target, in_nested_function, is_local, top_level
 
 CODE = "endless-goroutine"
 GO_QUERY = "(go_statement) @go"
@@ -70,7 +70,7 @@ def _can_leave(ctx: FileContext, loop: Node) -> bool:
     if body is None:
         return True
     for n in ctx.captures(LEAVES, body).get("leave", []):
-        if _nested_function(n, loop):
+        if in_nested_function(n, loop):
             continue
         if n.type in ("return_statement", "goto_statement"):
             return True
@@ -80,27 +80,13 @@ def _can_leave(ctx: FileContext, loop: Node) -> bool:
         elif n.type == "call_expression":
             return True  # panic(...) in any position
         elif n.type == "break_statement":
-            if n.named_child_count or _break_target(n) == loop:
+            if n.named_child_count or break_target(n) == loop:
                 return True
     return False
 
 
-def _nested_function(node: Node, top: Node) -> bool:
-    n = node.parent
-    while n is not None and n != top:
-        if n.type in FUNCTION_TYPES:
-            return True
-        n = n.parent
-    return False
 
 
-def _break_target(brk: Node) -> Node | None:
-    n = brk.parent
-    while n is not None:
-        if n.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
-            return n
-        n = n.parent
-    return None
 
 
 def summarize(ctx: FileContext) -> dict[str, tuple[int, int, int] | None]:

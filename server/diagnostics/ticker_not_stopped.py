@@ -55,8 +55,8 @@ from plumber.check import Check, Finding, Fix, Severity, finding
 from plumber.context import FileContext
 from plumber.escape import Resource
 from plumber.resource import bind, calls_query, defer_fix, opening_calls, unreleased
-from plumber.scope import (FUNCTION_TYPES, declaration_of, declaring_scope, enclosing_function, find_uses, function_name,
-                           node_text)
+from plumber.scope import (FUNCTION_TYPES, break_target, declaration_of, declaring_scope, enclosing_function, find_uses,
+                           function_name)
 
 CODE = "ticker-not-stopped"
 TIME = "time"
@@ -193,7 +193,7 @@ def _never_leaves(ctx: FileContext, loop: Node) -> bool:
         if jump.type == "break_statement":
             if jump.named_child_count:  # a labelled break: assume it leaves
                 return False
-            target = _break_target(jump)
+            target = break_target(jump)
             if target == loop:
                 return False
             continue
@@ -240,13 +240,6 @@ def _owner_function(node: Node) -> Node | None:
     return enclosing_function(node)
 
 
-def _break_target(jump: Node) -> Node | None:
-    n = jump.parent
-    while n is not None and n.type not in FUNCTION_TYPES:
-        if n.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
-            return n
-        n = n.parent
-    return None
 
 
 ENDLESS_FORS = "(for_statement) @loop"

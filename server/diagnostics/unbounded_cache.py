@@ -58,7 +58,7 @@ from tree_sitter import Node
 
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
-from plumber.scope import declaration_of, node_text
+from plumber.scope import declaration_of
 
 CODE = "unbounded-cache"
 

@@ -34,7 +34,7 @@ from tree_sitter import Node
 
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
-from plumber.scope import FUNCTION_TYPES, inside_loop
+from plumber.scope import in_nested_function, inside_loop
 
 CODE = "unbounded-spawn"
 GO_QUERY = "(go_statement) @go"
@@ -64,7 +64,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
 def _may_wait(ctx: FileContext, body: Node, go: Node) -> bool:
     own_call = go.named_children[0] if go.named_children else None
     for n in ctx.captures(BLOCKERS, body).get("n", []):
-        if _nested_function(n, body):
+        if in_nested_function(n, body):
             continue
         if n.type == "unary_expression":
             op = n.child_by_field_name("operator")
@@ -77,13 +77,6 @@ def _may_wait(ctx: FileContext, body: Node, go: Node) -> bool:
     return False
 
 
-def _nested_function(node: Node, top: Node) -> bool:
-    n = node.parent
-    while n is not None and n != top:
-        if n.type in FUNCTION_TYPES:
-            return True
-        n = n.parent
-    return False
 
 
 CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)

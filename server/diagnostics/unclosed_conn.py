@@ -245,7 +245,6 @@ def _is_dialer(ctx: FileContext, recv: Node) -> bool:
     holder = _declaring_statement(ctx, recv)
     if holder is None:
         return False
-    text = ctx.text(holder)
     if holder.type == "parameter_declaration" or holder.type == "var_spec":
         typ = holder.child_by_field_name("type")
         if typ is not None and re.fullmatch(rf"\*?({alias})\.Dialer", ctx.text(typ)):

@@ -46,7 +46,7 @@ from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_c
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
 from plumber.edits import insert_line_after
-from plumber.scope import FUNCTION_TYPES, enclosing_function, inside_loop
+from plumber.scope import break_target, enclosing_function, in_nested_function, inside_loop
 
 CODE = "unclosed-range"
 LEAVES = "[(return_statement) (goto_statement) (break_statement) (expression_statement (call_expression))] @leave"
@@ -78,7 +78,7 @@ def _can_leave(ctx: FileContext, loop: Node) -> bool:
     if body is None:
         return True
     for n in ctx.captures(LEAVES, body).get("leave", []):
-        if _in_nested_function(n, loop):
+        if in_nested_function(n, loop):
             continue
         if n.type in ("return_statement", "goto_statement"):
             return True
@@ -89,27 +89,13 @@ def _can_leave(ctx: FileContext, loop: Node) -> bool:
         if n.type == "break_statement":
             if n.named_child_count:  # a labelled break may leave
                 return True
-            if _break_target(n) == loop:
+            if break_target(n) == loop:
                 return True
     return False
 
 
-def _in_nested_function(node: Node, top: Node) -> bool:
-    n = node.parent
-    while n is not None and n != top:
-        if n.type in FUNCTION_TYPES:
-            return True
-        n = n.parent
-    return False
 
 
-def _break_target(brk: Node) -> Node | None:
-    n = brk.parent
-    while n is not None:
-        if n.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
-            return n
-        n = n.parent
-    return None
 
 
 # -- the fix ------------------------------------------------------------------
