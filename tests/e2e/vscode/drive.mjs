@@ -31,7 +31,8 @@ function report(step, extra = {}) {
 }
 
 async function shot(page, n, name) {
-  await page.screenshot({ path: path.join(artefacts, `${String(n).padStart(2, "0")}-${name}.png`) });
+  // animations: "disabled" ends fade-ins (the quick input's) so the picture shows the settled screen.
+  await page.screenshot({ path: path.join(artefacts, `${String(n).padStart(2, "0")}-${name}.png`), animations: "disabled" });
 }
 
 /** Runs a command from the command palette (F1), by its full title. */
