@@ -73,7 +73,15 @@ def test_commands_and_activation():
         "plumber.restart": "Plumber: Restart Server",
         "plumber.showLogs": "Plumber: Show Logs",
         "plumber.fixAll": "Plumber: Fix All Leaks in File",
+        "plumber.loadProfile": "Plumber: Load Goroutine Profile...",
+        "plumber.clearProfile": "Plumber: Clear Goroutine Profile",
     }
+    # Each is registered by the extension, under an id of its own: vscode-languageclient registers
+    # the server's commands (plumber.loadGoroutineProfile, ...) itself, and a second registration fails.
+    src = "".join(open(os.path.join(CLIENT, "src", f), encoding="utf-8").read()
+                  for f in os.listdir(os.path.join(CLIENT, "src")) if f.endswith(".ts"))
+    registered = set(re.findall(r'registerCommand\(\s*"([^"]+)"', src))
+    assert registered == set(titles)
     assert pkg["engines"]["vscode"] == "^1.91.0"
     assert pkg["dependencies"]["vscode-languageclient"].startswith("11.")
     assert pkg["devDependencies"]["@types/vscode"] == "1.91.0"

@@ -5,7 +5,9 @@ cache (~/.cache/plumber-e2e, about 2 minutes the first time); vscode-client/buil
 .vsix; code-server --install-extension installs it into a temporary extensions dir; then
 tests/e2e/vscode/drive.mjs (playwright-core + /usr/bin/chromium, headless) opens main.go from
 the Explorer, waits for the squiggle and the Problems entry, applies the quick fix from the
-Ctrl+. menu, saves, and waits for the Problems entry to go. Screenshots: artifacts/vscode/.
+Ctrl+. menu, saves, and waits for the Problems entry to go; then loads a goroutineleak profile
+with "Plumber: Load Goroutine Profile..." (its leaked-goroutine entry appears) and clears it with
+"Plumber: Clear Goroutine Profile" (the entry goes). Screenshots: artifacts/vscode/.
 
 Set PLUMBER_SKIP_VSCODE=1 to leave this test out (it is the slowest test of the suite).
 """
@@ -81,8 +83,8 @@ USER_SETTINGS = {
 }
 
 
-def vscode_session(install, vsix, workspace, tmp_path, artefacts, scenario, machine_settings):
-    """Installs the .vsix, starts code-server, runs drive.mjs <scenario>, stops everything.
+def vscode_session(install, vsix, workspace, tmp_path, artefacts, scenario, machine_settings, *drive_args):
+    """Installs the .vsix, starts code-server, runs drive.mjs <scenario> ... <drive_args>, stops everything.
 
     Returns the steps drive.mjs reported and the user-data dir."""
     node_bin, code_server = install
@@ -125,7 +127,7 @@ def vscode_session(install, vsix, workspace, tmp_path, artefacts, scenario, mach
                 time.sleep(0.5)
         drive = subprocess.run(
             [os.path.join(node_bin, "node"), os.path.join(E2E, "vscode", "drive.mjs"), scenario, url,
-             str(workspace), str(artefacts)],
+             str(workspace), str(artefacts), *drive_args],
             env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         steps = [json.loads(line) for line in drive.stdout.splitlines() if line.startswith("{")]
     finally:
@@ -147,13 +149,26 @@ def vscode_session(install, vsix, workspace, tmp_path, artefacts, scenario, mach
     return {s["step"]: s for s in steps}, user_data
 
 
+# A goroutineleak profile at debug=1, as pprof.Lookup("goroutineleak").WriteTo(w, 1) prints it, of a
+# build of the workspace's module elsewhere (/build/leak): its frame maps to main.go by path suffix.
+LEAK_PROFILE = """goroutineleak profile: total 3
+3 @ 0x47f0aa 0x41421c 0x413e17 0x4e0816 0x484f41
+#\t0x4e0815\tmain.status+0x35\t/build/leak/main.go:{line}
+
+"""
+
+
 def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace, tmp_path):
     started = time.monotonic()
     artefacts = os.path.join(ARTEFACTS, "quickfix")
+    # The profile is loaded after the fixes, when main.go is the golden text: its leak is on http.Get.
+    [line] = [i for i, text in enumerate(golden().splitlines(), 1) if "http.Get(url)" in text]
+    leak = tmp_path / "leak.debug1.txt"
+    leak.write_text(LEAK_PROFILE.format(line=line))
     # code-server gives its extension host the login shell's PATH, not the test's: name the
     # checkout's plumber with plumber.path (the first step of the extension's server discovery).
     by, _ = vscode_session(code_server_install, vsix, go_workspace, tmp_path, artefacts, "quickfix",
-                           {"plumber.path": plumber_command()})
+                           {"plumber.path": plumber_command()}, str(leak))
     assert "squiggly-warning" in by["squiggle"]["class"]  # unclosed-body is a warning
     assert "ready" in by["squiggle"]["status"]
     assert MESSAGE in by["problem"]["text"] and "unclosed-body" in by["problem"]["text"]
@@ -163,8 +178,17 @@ def test_vscode_quick_fix_through_the_ui(code_server_install, vsix, go_workspace
     # After the settings change, without a restart: the finding is an error.
     assert "squiggly-error" in by["severity"]["class"]
     assert "fix_all" in by  # Plumber: Fix All Leaks in File fixed the file again (checked in drive.mjs)
+    # Plumber: Load Goroutine Profile... with the file: the leak is a Problems entry on its line.
+    assert "3 goroutines leaked here (goroutineleak profile)" in by["profile"]["text"], by["profile"]
+    assert "leaked-goroutine" in by["profile"]["text"] and f"Ln {line}," in by["profile"]["text"]
+    note = by["profile"]["notification"]  # the server's window/showMessage
+    assert "3 goroutines read from" in note and str(leak) in note and "1 place in 1 file" in note, note
+    # Plumber: Clear Goroutine Profile: the entry is gone (drive.mjs waited for it).
+    assert not any("leaked-goroutine" in p for p in by["profile_cleared"]["problems"])
+    print(f"vscode goroutine profile: {by['profile_cleared']['seconds'] - by['fix_all']['seconds']:.1f}s")
     for n in ("01-explorer", "02-squiggle", "03-problems", "04-quickfix-menu", "05-fixed", "06-clean",
-              "07-severity-error", "08-fix-all-command", "09-fixed-all"):
+              "07-severity-error", "08-fix-all-command", "09-fixed-all", "10-load-profile-command",
+              "11-load-profile-source", "12-load-profile-file", "13-profile-loaded", "14-profile-cleared"):
         assert os.path.exists(os.path.join(artefacts, n + ".png"))
     # Plumber: Show Logs: the server's log lines keep their level; a clean session logs no error.
     [log] = glob.glob(os.path.join(artefacts, "logs", "*", "exthost1", "plumber-lsp.plumber", "Plumber.log"))

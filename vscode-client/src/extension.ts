@@ -14,6 +14,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import { splitCommandLine } from "./commandline";
+import { registerProfileCommands } from "./profile";
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append("plumber");
 const INSTALL_OFFERED_KEY = "plumber.installOffered";
@@ -42,6 +43,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   status.name = "Plumber";
   status.command = "plumber.showLogs";
   ctx.subscriptions.push(log, status);
+  registerProfileCommands(ctx, () => client);
 
   ctx.subscriptions.push(
     vscode.commands.registerCommand("plumber.restart", () => restart()),

@@ -1,7 +1,9 @@
 // Drives a running code-server with Debian's Chromium through the Plumber quick-fix flow.
-//   node drive.mjs quickfix|install <url> <workspace dir> <artefacts dir>
+//   node drive.mjs quickfix|install|install-fails <url> <workspace dir> <artefacts dir> [profile]
 // quickfix: squiggle, Problems entry, quick fix from the Ctrl+. menu, save, settings change,
-//           Plumber: Fix All Leaks in File.
+//           Plumber: Fix All Leaks in File; then, given a goroutine profile file, Plumber: Load
+//           Goroutine Profile... (From a file...) and the leaked-goroutine Problems entry, and
+//           Plumber: Clear Goroutine Profile and the entry gone.
 // install:  no server anywhere; accept the offer to install it, wait for the squiggle, restart.
 // install-fails: the same with a pip that fails: an error notification, the status bar, the log.
 // Exits 0 when every step passed; prints one JSON line per step; screenshots go to <artefacts dir>.
@@ -15,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "..", "..", "..", "vscode-client", "package.json"));
 const { chromium } = require("playwright-core");
 
-const [scenario, url, workspace, artefacts] = process.argv.slice(2);
+const [scenario, url, workspace, artefacts, profilePath] = process.argv.slice(2);
 const FIX_TITLE = "Insert defer resp.Body.Close()";
 const MESSAGE = "resp.Body is never closed";
 const T = 90_000;
@@ -29,7 +31,18 @@ function report(step, extra = {}) {
 }
 
 async function shot(page, n, name) {
-  await page.screenshot({ path: path.join(artefacts, `${String(n).padStart(2, "0")}-${name}.png`) });
+  // animations: "disabled" ends fade-ins (the quick input's) so the picture shows the settled screen.
+  await page.screenshot({ path: path.join(artefacts, `${String(n).padStart(2, "0")}-${name}.png`), animations: "disabled" });
+}
+
+/** Runs a command from the command palette (F1), by its full title. */
+async function runCommand(page, title, n, name) {
+  await page.keyboard.press("F1");
+  await page.keyboard.type(title);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title });
+  await row.first().waitFor();
+  if (n) await shot(page, n, name);
+  await row.first().click();
 }
 
 async function waitFor(what, fn, timeout = T) {
@@ -185,6 +198,33 @@ try {
   await waitFor("the Problems entry to go again", async () => (await problem.count()) === 0);
   await shot(page, 9, "fixed-all");
   report("fix_all");
+
+  if (profilePath) {
+    // Plumber: Load Goroutine Profile..., From a file...: code-server's file dialog is VS Code's
+    // simple one, a quick input holding a path: type the profile's path and accept it.
+    await runCommand(page, "Plumber: Load Goroutine Profile...", 10, "load-profile-command");
+    const fromFile = page.locator(".quick-input-list .monaco-list-row", { hasText: "From a file..." });
+    await fromFile.first().waitFor();
+    await page.locator(".quick-input-title", { hasText: "Plumber: Load Goroutine Profile" }).waitFor();
+    await shot(page, 11, "load-profile-source");
+    await fromFile.first().click();
+    const pathBox = page.locator(".quick-input-widget .quick-input-box input");
+    await waitFor("the file dialog", async () => (await pathBox.inputValue()).startsWith("/"));
+    await pathBox.fill(profilePath);
+    await shot(page, 12, "load-profile-file");
+    await page.keyboard.press("Enter");
+    const leaked = problems.locator(".monaco-list-row", { hasText: "leaked-goroutine" });
+    await leaked.first().waitFor();
+    const loaded = page.locator(".notification-toast", { hasText: "goroutines read from" });
+    await loaded.first().waitFor();
+    await shot(page, 13, "profile-loaded");
+    report("profile", { text: await leaked.first().innerText(), notification: await loaded.first().innerText() });
+
+    await runCommand(page, "Plumber: Clear Goroutine Profile");
+    await waitFor("the leaked-goroutine entry to go", async () => (await leaked.count()) === 0);
+    await shot(page, 14, "profile-cleared");
+    report("profile_cleared", { problems: (await problems.innerText()).split("\n").filter((s) => s.trim()) });
+  }
   }
 } catch (e) {
   if (page) {

@@ -1,13 +1,6 @@
-// Drop-in for vscode-client/src/extension.ts (branch `editors`): the two goroutine-profile commands.
-//
-// 1. Save as vscode-client/src/profile.ts.
-// 2. In extension.ts: `import { registerProfileCommands } from "./profile";` and, in activate(),
-//    right after `ctx.subscriptions.push(log, status);`:
-//        registerProfileCommands(ctx, () => client);
-//    (Type-checked this way with `tsc --noEmit -p .` against the extension on branch `editors`.)
-// 3. Add to package.json "contributes.commands":
-//        { "command": "plumber.loadProfile",  "title": "Load Goroutine Profile...", "category": "Plumber" },
-//        { "command": "plumber.clearProfile", "title": "Clear Goroutine Profile",   "category": "Plumber" }
+// The goroutine-profile commands: "Plumber: Load Goroutine Profile..." (plumber.loadProfile: a
+// file picker or a localhost URL box) and "Plumber: Clear Goroutine Profile" (plumber.clearProfile).
+// They send the server's plumber.loadGoroutineProfile / plumber.clearGoroutineProfile (docs/runtime.md).
 //
 // The ids differ from the server's (plumber.loadGoroutineProfile / plumber.clearGoroutineProfile) on
 // purpose: vscode-languageclient registers the server's executeCommandProvider commands itself,
