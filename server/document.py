@@ -66,38 +66,140 @@ def bytes_to_units(line: bytes, nbytes: int, encoding: str) -> int:
     return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
 
 
+class LineIndex:
+    """Start offsets of every line, kept in blocks so that an edit costs
+    O(block + blocks), not O(lines): each block stores its lines' starts
+    relative to its base, and an edit shifts only its own block's entries and
+    the bases of the blocks after it."""
+
+    BLOCK = 256
+
+    def __init__(self, text: bytes):
+        self._build(_line_starts(text))
+
+    def _build(self, starts: list[int]) -> None:
+        b = self.BLOCK
+        self.base = starts[::b]
+        self.first_row = list(range(0, len(starts), b))
+        self.blocks = [[s - starts[i] for s in starts[i:i + b]] for i in range(0, len(starts), b)]
+
+    def starts(self) -> list[int]:
+        """All line starts (O(lines): for callers that want the plain list)."""
+        out: list[int] = []
+        for base, blk in zip(self.base, self.blocks):
+            out.extend(base + s for s in blk)
+        return out
+
+    def __len__(self) -> int:
+        return self.first_row[-1] + len(self.blocks[-1])
+
+    def __getitem__(self, row: int) -> int:
+        if row < 0:
+            row += len(self)
+        b = bisect.bisect_right(self.first_row, row) - 1
+        blk = self.blocks[b]
+        i = row - self.first_row[b]
+        if i >= len(blk):
+            raise IndexError(row)
+        return self.base[b] + blk[i]
+
+    def row_of(self, offset: int) -> int:
+        """The row holding byte `offset` (the last row whose start <= offset)."""
+        b = bisect.bisect_right(self.base, offset) - 1
+        if b < 0:
+            return 0
+        return self.first_row[b] + bisect.bisect_right(self.blocks[b], offset - self.base[b]) - 1
+
+    def replace(self, start: int, end: int, new: bytes, first_row: int, last_row: int) -> None:
+        """Text[start:end] was replaced by `new`; rows first_row..last_row held start and end."""
+        delta = len(new) - (end - start)
+        nls = _newline_offsets(new)
+        fr, b = self.first_row, bisect.bisect_right(self.first_row, first_row) - 1
+        if last_row - fr[b] >= len(self.blocks[b]):  # the edit spans blocks: rebuild (rare)
+            starts = self.starts()
+            tail = starts[last_row + 1:]
+            starts[first_row + 1:] = [start + i + 1 for i in nls] + [s + delta for s in tail]
+            self._build(starts)
+            return
+        blk, base = self.blocks[b], self.base[b]
+        i0, i1 = first_row - fr[b], last_row - fr[b]
+        added = [start - base + i + 1 for i in nls]
+        tail = blk[i1 + 1:]
+        if delta and tail:
+            tail = [s + delta for s in tail]
+        blk[i0 + 1:] = added + tail
+        rows = len(nls) - (last_row - first_row)
+        if delta or rows:
+            bases = self.base
+            for j in range(b + 1, len(bases)):
+                bases[j] += delta
+                fr[j] += rows
+        if len(blk) > 2 * self.BLOCK:  # split an overgrown block
+            half = len(blk) // 2
+            off = blk[half]
+            self.blocks[b:b + 1] = [blk[:half], [s - off for s in blk[half:]]]
+            self.base.insert(b + 1, base + off)
+            fr.insert(b + 1, fr[b] + half)
+
+
 class Document:
-    """Text, line index and tree of one buffer."""
+    """Text, line index and tree of one buffer.
+
+    Every change is also logged (`take_changes`) for an incremental analyzer:
+    the byte edits in order and the ranges each reparse changed.
+    """
+
+    MAX_LOG = 4096  # an unread change log beyond this collapses to "everything changed"
 
     def __init__(self, text: bytes | str, version: int | None = None, parser: Parser | None = None):
         self.parser = parser or new_parser()
         self.version = version
         self.text = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-        self.lines = _line_starts(self.text)
+        self.index = LineIndex(self.text)
         self.tree: Tree = self.parser.parse(self.text)
         self.edits: list[ByteEdit] = []  # edits since the last reparse
+        # ByteEdit or (start, end) changed range, since the last take_changes(); None: all changed
+        self._log: list | None = None
+
+    @property
+    def lines(self) -> list[int]:
+        """Start offset of every line (a fresh list: O(lines))."""
+        return self.index.starts()
+
+    def take_changes(self) -> list | None:
+        """What changed since the last call: ByteEdits (in order) and (start, end) ranges a
+        reparse changed, or None when everything may have (new text, or first call)."""
+        log, self._log = self._log, []
+        return log
+
+    def _note(self, item) -> None:
+        if self._log is not None:
+            self._log.append(item)
+            if len(self._log) > self.MAX_LOG:
+                self._log = None
 
     # -- positions ---------------------------------------------------------
     def line_bytes(self, row: int) -> bytes:
-        start = self.lines[row]
-        end = self.lines[row + 1] - 1 if row + 1 < len(self.lines) else len(self.text)
+        index = self.index
+        start = index[row]
+        end = index[row + 1] - 1 if row + 1 < len(index) else len(self.text)
         return self.text[start:end]
 
     def point(self, offset: int) -> tuple[int, int]:
         """(row, byte column) of a byte offset."""
-        row = bisect.bisect_right(self.lines, offset) - 1
-        return row, offset - self.lines[row]
+        row = self.index.row_of(offset)
+        return row, offset - self.index[row]
 
     def offset(self, line: int, character: int, encoding: str) -> int:
         """Byte offset of an LSP position; positions past the end clamp to it."""
         if line < 0:
             return 0
-        if line >= len(self.lines):
+        if line >= len(self.index):
             return len(self.text)
         raw = self.line_bytes(line)
         if raw.endswith(b"\r"):
             raw = raw[:-1]  # a column never points between CR and LF
-        return self.lines[line] + units_to_bytes(raw, character, encoding)
+        return self.index[line] + units_to_bytes(raw, character, encoding)
 
     def position(self, offset: int, encoding: str) -> tuple[int, int]:
         """LSP (line, character) of a byte offset."""
@@ -105,7 +207,7 @@ class Document:
         row, col = self.point(offset)
         if encoding == UTF8:
             return row, col
-        start = self.lines[row]
+        start = offset - col
         return row, bytes_to_units(self.text[start:offset], col, encoding)
 
     # -- edits -------------------------------------------------------------
@@ -122,23 +224,15 @@ class Document:
         else:
             new_end_point = (start_point[0], start_point[1] + len(new))
         self.text = text[:start] + new + text[end:]
-        self._update_lines(start, end, new, start_point[0], old_end_point[0])
+        self.index.replace(start, end, new, start_point[0], old_end_point[0])
         self.tree.edit(
             start_byte=start, old_end_byte=end, new_end_byte=start + len(new),
             start_point=start_point, old_end_point=old_end_point, new_end_point=new_end_point,
         )
         edit = ByteEdit(start, end, start + len(new))
         self.edits.append(edit)
+        self._note(edit)
         return edit
-
-    def _update_lines(self, start: int, end: int, new: bytes, first_row: int, last_row: int) -> None:
-        lines = self.lines
-        delta = len(new) - (end - start)
-        added = [start + i + 1 for i in _newline_offsets(new)]
-        tail = lines[last_row + 1:]
-        if delta:
-            tail = [s + delta for s in tail]
-        lines[first_row + 1:] = added + tail
 
     def apply_lsp_change(self, change_range, text: str, encoding: str) -> ByteEdit:
         """Apply one LSP content change with a range (start/end have .line/.character)."""
@@ -151,13 +245,18 @@ class Document:
     def set_text(self, text: bytes | str) -> None:
         """Replace the whole text (full sync): a fresh parse."""
         self.text = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-        self.lines = _line_starts(self.text)
+        self.index = LineIndex(self.text)
         self.tree = self.parser.parse(self.text)
         self.edits = [ByteEdit(0, 0, 0)]  # everything changed; reparse() is a no-op fresh parse
+        self._log = None
 
     def reparse(self) -> Tree:
         """Reparse incrementally after edits, reusing the edited old tree."""
-        self.tree = self.parser.parse(self.text, self.tree)
+        old = self.tree
+        self.tree = self.parser.parse(self.text, old)
+        if self.edits and self._log is not None and not (len(self.edits) == 1 and self.edits[0] == ByteEdit(0, 0, 0)):
+            for r in old.changed_ranges(self.tree):
+                self._note((r.start_byte, r.end_byte))
         self.edits.clear()
         return self.tree
 
