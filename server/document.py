@@ -145,11 +145,13 @@ class LineIndex:
 class Document:
     """Text, line index and tree of one buffer.
 
-    Every change is also logged (`take_changes`) for an incremental analyzer:
-    the byte edits in order and the ranges each reparse changed.
+    Every change is also logged for incremental analysis: the byte edits in
+    order and the ranges each reparse changed, numbered by a sequence that
+    only grows (`change_seq`); `changes_between(a, b)` returns what happened
+    between two values of it. The log keeps the last MAX_LOG events.
     """
 
-    MAX_LOG = 4096  # an unread change log beyond this collapses to "everything changed"
+    MAX_LOG = 4096
 
     def __init__(self, text: bytes | str, version: int | None = None, parser: Parser | None = None):
         self.parser = parser or new_parser()
@@ -158,25 +160,38 @@ class Document:
         self.index = LineIndex(self.text)
         self.tree: Tree = self.parser.parse(self.text)
         self.edits: list[ByteEdit] = []  # edits since the last reparse
-        # ByteEdit or (start, end) changed range, since the last take_changes(); None: all changed
-        self._log: list | None = None
+        # (absolute sequence number of the first event, events): ByteEdit, a (start, end)
+        # range a reparse changed, or None (everything changed). One tuple, swapped
+        # atomically, so another thread may read it while this one appends.
+        self._log: tuple[int, list] = (0, [None])
 
     @property
-    def lines(self) -> list[int]:
-        """Start offset of every line (a fresh list: O(lines))."""
-        return self.index.starts()
+    def lines(self) -> "LineIndex":
+        """Start offset of every line: supports len() and [row] (see LineIndex)."""
+        return self.index
 
-    def take_changes(self) -> list | None:
-        """What changed since the last call: ByteEdits (in order) and (start, end) ranges a
-        reparse changed, or None when everything may have (new text, or first call)."""
-        log, self._log = self._log, []
-        return log
+    @property
+    def change_seq(self) -> int:
+        """Number of changes logged so far: a version of the text and tree for `changes_between`."""
+        base, log = self._log
+        return base + len(log)
+
+    def changes_between(self, a: int, b: int) -> list | None:
+        """The events that turn state `a` into state `b` (values of `change_seq`), in order:
+        ByteEdits and changed (start, end) ranges, in the coordinates current at each event.
+        None when unknown (too old, b before a, or the whole text was replaced in between)."""
+        base, log = self._log
+        if a < base or b < a or b > base + len(log):
+            return None
+        events = log[a - base:b - base]
+        return None if any(e is None for e in events) else events
 
     def _note(self, item) -> None:
-        if self._log is not None:
-            self._log.append(item)
-            if len(self._log) > self.MAX_LOG:
-                self._log = None
+        base, log = self._log
+        log.append(item)
+        if len(log) > self.MAX_LOG:
+            half = len(log) // 2
+            self._log = (base + half, log[half:])
 
     # -- positions ---------------------------------------------------------
     def line_bytes(self, row: int) -> bytes:
@@ -248,13 +263,13 @@ class Document:
         self.index = LineIndex(self.text)
         self.tree = self.parser.parse(self.text)
         self.edits = [ByteEdit(0, 0, 0)]  # everything changed; reparse() is a no-op fresh parse
-        self._log = None
+        self._note(None)
 
     def reparse(self) -> Tree:
         """Reparse incrementally after edits, reusing the edited old tree."""
         old = self.tree
         self.tree = self.parser.parse(self.text, old)
-        if self.edits and self._log is not None and not (len(self.edits) == 1 and self.edits[0] == ByteEdit(0, 0, 0)):
+        if self.edits:
             for r in old.changed_ranges(self.tree):
                 self._note((r.start_byte, r.end_byte))
         self.edits.clear()

@@ -68,9 +68,12 @@ def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 class IncrementalAnalyzer:
     """The findings of one document, kept up to date edit by edit.
 
-    `analyze(doc)` is a drop-in for a full `Engine.analyze` of the document:
-    the analyzer reads what changed from `doc.take_changes()`, so it must be
-    the only consumer of that log.
+    `analyze(doc)` is a drop-in for a full `Engine.analyze` of the document's
+    current text. A server that analyses immutable snapshots on another thread
+    calls `analyze_version(doc, seq, source, tree)` with the `doc.change_seq`
+    recorded when the snapshot was taken: the analyzer asks the document what
+    changed since the version it analysed last (`doc.changes_between`), and
+    falls back to a whole-file run whenever that is unknown.
     """
 
     def __init__(self, engine: Engine, path: str | None = None):
@@ -78,6 +81,8 @@ class IncrementalAnalyzer:
         self.path = path
         self._settings: Settings | None = None
         self._checks: tuple[Check, ...] | None = None
+        self._doc: Document | None = None
+        self._seq = -1  # the document's change_seq at the last run
         self._decl: list[Finding] | None = None  # findings of per-declaration checks
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
@@ -87,17 +92,25 @@ class IncrementalAnalyzer:
 
     def analyze(self, doc: Document, settings: Settings | None = None,
                 checks: Iterable[Check] | None = None) -> tuple[list[Finding], list[CheckFailure]]:
+        """Findings of the document's current text."""
         if doc.edits:
             doc.reparse()
+        return self.analyze_version(doc, doc.change_seq, doc.text, doc.tree, settings, checks)
+
+    def analyze_version(self, doc: Document, seq: int, source: bytes, tree, settings: Settings | None = None,
+                        checks: Iterable[Check] | None = None) -> tuple[list[Finding], list[CheckFailure]]:
+        """Findings of `source`/`tree`, the state of `doc` at `seq` (its change_seq then)."""
         settings = settings or Settings()
         checks = tuple(checks) if checks is not None else tuple(self.engine.enabled_checks(settings))
-        changes = doc.take_changes()
         decl_checks = [c for c in checks if c.per_declaration]
         file_checks = [c for c in checks if not c.per_declaration]
-        ctx = self.engine.context(self.path, doc.text, doc.tree)
+        ctx = self.engine.context(self.path, source, tree)
         ranges = None
-        if changes is not None and self._decl is not None and settings == self._settings and checks == self._checks:
-            ranges = self._dirty_declarations(doc, changes)
+        if (self._decl is not None and doc is self._doc and settings == self._settings
+                and checks == self._checks):
+            changes = doc.changes_between(self._seq, seq)
+            if changes is not None:
+                ranges = self._dirty_declarations(source, tree, changes)
         failures: list[CheckFailure] = []
         if ranges is None:
             self.last_mode, self.last_ranges = "full", []
@@ -113,7 +126,7 @@ class IncrementalAnalyzer:
                 if fresh:
                     decl = decl + fresh
                     decl.sort(key=lambda f: (f.start, f.code))
-        self._decl, self._settings, self._checks = decl, settings, checks
+        self._decl, self._settings, self._checks, self._doc, self._seq = decl, settings, checks, doc, seq
         if not file_checks:
             return list(decl), failures
         whole, more = self.engine.analyze(ctx, settings, file_checks)
@@ -121,7 +134,7 @@ class IncrementalAnalyzer:
         out.sort(key=lambda f: (f.start, f.code))
         return out, failures + more
 
-    def _dirty_declarations(self, doc: Document, changes: list) -> list[tuple[int, int]] | None:
+    def _dirty_declarations(self, text: bytes, tree, changes: list) -> list[tuple[int, int]] | None:
         """Byte ranges of the declarations to rerun (cached findings shifted meanwhile); None: rerun all."""
         cached = self._decl
         dirty: list[tuple[int, int]] = []
@@ -134,8 +147,7 @@ class IncrementalAnalyzer:
             else:
                 dirty.append(ev)
         self._decl = cached
-        text = doc.text
-        root = doc.tree.root_node
+        root = tree.root_node
         out: list[tuple[int, int]] = []
         for s, e in _merge(dirty):
             # whole lines, and the next one (//nolint reaches one line down)
