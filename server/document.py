@@ -164,6 +164,7 @@ class Document:
         # range a reparse changed, or None (everything changed). One tuple, swapped
         # atomically, so another thread may read it while this one appends.
         self._log: tuple[int, list] = (0, [None])
+        self._in_token: tuple[str, int, int] | None = None  # see replace()
 
     @property
     def lines(self) -> "LineIndex":
@@ -233,6 +234,13 @@ class Document:
         end = max(start, min(end, len(text)))
         start_point = self.point(start)
         old_end_point = self.point(end)
+        # The token the edit falls strictly inside, if any: when the reparse leaves a token of
+        # the same type over the same (shifted) extent there, the structure cannot have
+        # changed and reparse() skips Tree.changed_ranges (O(top-level nodes)).
+        leaf = self.tree.root_node.descendant_for_byte_range(start, end) if not self.edits else None
+        self._in_token = None
+        if leaf is not None and leaf.child_count == 0 and leaf.start_byte < start and end < leaf.end_byte:
+            self._in_token = (leaf.type, leaf.start_byte, leaf.end_byte + len(new) - (end - start))
         nl = new.count(b"\n")
         if nl:
             new_end_point = (start_point[0] + nl, len(new) - new.rfind(b"\n") - 1)
@@ -265,14 +273,25 @@ class Document:
         self.edits = [ByteEdit(0, 0, 0)]  # everything changed; reparse() is a no-op fresh parse
         self._note(None)
 
+    def _same_token(self) -> bool:
+        """One edit, strictly inside a token that is still there, same type, same extent."""
+        if self._in_token is None or len(self.edits) != 1:
+            return False
+        kind, start, end = self._in_token
+        e = self.edits[0]
+        leaf = self.tree.root_node.descendant_for_byte_range(e.start, e.new_end)
+        return (leaf is not None and leaf.child_count == 0 and leaf.type == kind
+                and leaf.start_byte == start and leaf.end_byte == end)
+
     def reparse(self) -> Tree:
         """Reparse incrementally after edits, reusing the edited old tree."""
         old = self.tree
         self.tree = self.parser.parse(self.text, old)
-        if self.edits:
+        if self.edits and not self._same_token():
             for r in old.changed_ranges(self.tree):
                 self._note((r.start_byte, r.end_byte))
         self.edits.clear()
+        self._in_token = None
         return self.tree
 
 

@@ -32,6 +32,7 @@ from plumber.engine import CheckFailure, Engine
 # Top-level nodes an edit may touch without forcing a whole-file run.
 LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
 DECLARATIONS = frozenset({"function_declaration", "method_declaration"})
+MAX_EVENTS = 64
 
 
 def _shift(x: int, e: ByteEdit) -> int:
@@ -84,11 +85,19 @@ class IncrementalAnalyzer:
         self._doc: Document | None = None
         self._seq = -1  # the document's change_seq at the last run
         self._decl: list[Finding] | None = None  # findings of per-declaration checks
+        self._imports = None  # the ImportTable of the last run, reused while no edit comes before its end
+        self._imports_end = 0
+        self._first_edit = 0  # the smallest start of the edits since the last run
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
 
     def reset(self) -> None:
         self._decl = None
+
+    def can_continue(self, doc: Document, seq: int) -> bool:
+        """Whether a run at `doc`'s state `seq` can reuse the last one (is incremental, given the
+        same settings); a cheap test (no analysis)."""
+        return self._decl is not None and doc is self._doc and doc.changes_between(self._seq, seq) is not None
 
     def analyze(self, doc: Document, settings: Settings | None = None,
                 checks: Iterable[Check] | None = None) -> tuple[list[Finding], list[CheckFailure]]:
@@ -118,6 +127,10 @@ class IncrementalAnalyzer:
         else:
             self.last_mode, self.last_ranges = "incremental", ranges
             decl = self._decl
+            if self._imports is not None and self._first_edit >= self._imports_end:
+                # import declarations come first and the edits touched none of them: the same
+                # table (its nodes belong to an older tree, at the same offsets)
+                ctx.__dict__["imports"] = self._imports
             if ranges:
                 decl = [f for f in decl if not any(s <= f.start < e for s, e in ranges)]
                 ctx.ranges = tuple(ranges)
@@ -127,17 +140,28 @@ class IncrementalAnalyzer:
                     decl = decl + fresh
                     decl.sort(key=lambda f: (f.start, f.code))
         self._decl, self._settings, self._checks, self._doc, self._seq = decl, settings, checks, doc, seq
+        self._keep_imports(ctx)
         if not file_checks:
             return list(decl), failures
         whole, more = self.engine.analyze(ctx, settings, file_checks)
+        self._keep_imports(ctx)
         out = decl + whole
         out.sort(key=lambda f: (f.start, f.code))
         return out, failures + more
 
+    def _keep_imports(self, ctx) -> None:
+        table = ctx.__dict__.get("imports")
+        if table is not None and table is not self._imports:
+            self._imports = table
+            self._imports_end = table.decls[-1].end_byte if table.decls else 0
+
     def _dirty_declarations(self, text: bytes, tree, changes: list) -> list[tuple[int, int]] | None:
         """Byte ranges of the declarations to rerun (cached findings shifted meanwhile); None: rerun all."""
+        if len(changes) > MAX_EVENTS:
+            return None  # a long batch (a paste of many edits): a whole-file run is cheaper
         cached = self._decl
         dirty: list[tuple[int, int]] = []
+        self._first_edit = min((ev.start for ev in changes if isinstance(ev, ByteEdit)), default=len(text))
         for ev in changes:
             if isinstance(ev, ByteEdit):
                 if cached:
