@@ -148,6 +148,8 @@ def _classify_value(ctx: FileContext, value: Node, res: Resource, whole: bool) -
         if holder is not None and holder.type in ("assignment_statement", "short_var_declaration"):
             left = holder.child_by_field_name("left")
             right = holder.child_by_field_name("right")
+            if left == parent and holder.type == "assignment_statement":
+                return Use.LOCAL  # `x, err = ...`: the variable is overwritten, not read
             if right == parent and left is not None:
                 idx = right.named_children.index(value) if value in right.named_children else -1
                 targets = left.named_children

@@ -64,7 +64,9 @@ def bind(ctx: FileContext, call: Node, index: int = 0) -> Binding | None:
         return None
     target = left[index]
     others = tuple(n for i, n in enumerate(left) if i != index and n.type == "identifier")
-    if target.type != "identifier" or ctx.text(target) == "_":
+    if target.type != "identifier":
+        return None  # s.f, m[k], *p = ...: stored where someone else closes it (it escapes)
+    if ctx.text(target) == "_":
         return Binding(call, stmt, None, None, others)
     if stmt.type == "assignment_statement":
         decl = declaration_of(ctx.source, target)
@@ -109,6 +111,32 @@ def error_check_after(ctx: FileContext, b: Binding) -> Node | None:
     if any(re.search(rf"\b{re.escape(n)}\b", cond_text) for n in names):
         return nxt
     return None
+
+
+# `err == nil`, `!errors.Is(err, X)`: a condition that holds when the call succeeded.
+_SUCCESS_IS_FAILURE = r"^\(?\s*(?:{e}\s*==\s*nil|nil\s*==\s*{e}|!\s*errors\.(?:Is|As)\(\s*{e}\s*,[^)]*\))\s*\)?$"
+
+
+def expects_failure(ctx: FileContext, b: Binding) -> bool:
+    """Whether the call is expected to fail: the error check right after it (or the `if` it
+    initializes) treats success as the odd case, `if err == nil { t.Fatal(...) }` or
+    `if !errors.Is(err, os.ErrNotExist) { ... }`, as tests of failing calls do."""
+    if b.stmt.parent is not None and b.stmt.parent.type == "if_statement" \
+            and b.stmt.parent.child_by_field_name("initializer") == b.stmt:
+        check = b.stmt.parent
+    else:
+        check = error_check_after(ctx, b)
+    if check is None:
+        return False
+    cond = check.child_by_field_name("condition")
+    if cond is None:
+        return False
+    text = ctx.text(cond).strip()
+    for o in b.others:
+        name = ctx.text(o)
+        if name != "_" and re.match(_SUCCESS_IS_FAILURE.format(e=re.escape(name)), text):
+            return True
+    return False
 
 
 def always_leaves(ctx: FileContext, block: Node | None) -> bool:
@@ -170,4 +198,4 @@ def calls_query(names: set[str] | frozenset[str]) -> str:
             f" (#any-of? @name {alts}))) @call")
 
 
-__all__ = ["Binding", "bind", "unreleased", "defer_fix", "opening_calls", "calls_query", "Edit"]
+__all__ = ["Binding", "bind", "unreleased", "defer_fix", "expects_failure", "opening_calls", "calls_query", "Edit"]

@@ -1,0 +1,3 @@
+module example.com/plumber-examples
+
+go 1.22
