@@ -93,6 +93,19 @@ class LineIndex:
     def __len__(self) -> int:
         return self.first_row[-1] + len(self.blocks[-1])
 
+    def __iter__(self):
+        return iter(self.starts())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LineIndex):
+            other = other.starts()
+        return isinstance(other, list) and self.starts() == other
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"LineIndex({self.starts()!r})"
+
     def __getitem__(self, row: int) -> int:
         if row < 0:
             row += len(self)

@@ -21,6 +21,7 @@ of `Engine.analyze` over a fresh parse of the same text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable
 
@@ -33,6 +34,7 @@ from plumber.engine import CheckFailure, Engine
 LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
 DECLARATIONS = frozenset({"function_declaration", "method_declaration"})
 MAX_EVENTS = 64
+_NON_SPACE = re.compile(rb"\S")
 
 
 def _shift(x: int, e: ByteEdit) -> int:
@@ -53,6 +55,21 @@ def shift_finding(f: Finding, e: ByteEdit) -> Finding:
     rel = tuple(r if r.path is not None else Related(_shift(r.start, e), _shift(r.end, e), r.message, r.path)
                 for r in f.related)
     return replace(f, start=_shift(f.start, e), end=_shift(f.end, e), fixes=fixes, related=rel)
+
+
+def _top_level_from(root, text: bytes, s: int, e: int):
+    """A cursor on the first top-level node overlapping [s, e], or None.
+
+    (A cursor: Node.first_child_for_byte crashes past the last child in
+    py-tree-sitter 0.26, and goto_first_child_for_byte finds nothing in the
+    whitespace between two nodes, which is skipped.)"""
+    cursor = root.walk()
+    while cursor.goto_first_child_for_byte(s) is None:
+        m = _NON_SPACE.search(text, s, e + 1)
+        if m is None or m.start() == s:
+            return None
+        s = m.start()
+    return cursor
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -164,9 +181,17 @@ class IncrementalAnalyzer:
         self._first_edit = min((ev.start for ev in changes if isinstance(ev, ByteEdit)), default=len(text))
         for ev in changes:
             if isinstance(ev, ByteEdit):
-                if cached:
-                    cached = [shift_finding(f, ev) for f in cached]
                 dirty = [(_shift(s, ev), _shift(e, ev)) for s, e in dirty]
+                if cached:
+                    kept = []
+                    for f in cached:
+                        if f.start <= ev.old_end and f.end >= ev.start:
+                            # the edit touches the finding: drop it, rerun its declaration if it is still there
+                            p = _shift(f.start, ev)
+                            dirty.append((p, p))
+                        else:
+                            kept.append(shift_finding(f, ev))
+                    cached = kept
                 dirty.append((ev.start, ev.new_end))
             else:
                 dirty.append(ev)
@@ -179,14 +204,20 @@ class IncrementalAnalyzer:
             nl = text.find(b"\n", e)
             nl = text.find(b"\n", nl + 1) if nl >= 0 else -1
             e = len(text) if nl < 0 else nl
-            node = root.first_child_for_byte(s)
-            while node is not None and node.start_byte <= e:
+            cursor = _top_level_from(root, text, s, e)
+            if cursor is None:
+                continue
+            while True:
+                node = cursor.node
+                if node.start_byte > e:
+                    break
                 if node.is_named:
                     if node.type not in LOCAL_TOP_LEVEL or node.is_missing:
                         return None
                     if node.type in DECLARATIONS:
                         out.append((node.start_byte, node.end_byte))
-                node = node.next_sibling
+                if not cursor.goto_next_sibling():
+                    break
         return _merge(out)
 
 

@@ -43,6 +43,7 @@ from plumber.document import UTF8, UTF16, UTF32, Document, bytes_to_units
 from plumber.engine import CheckFailure, Engine, describe_failure
 from plumber.fixes import compose, safe_fixes, suppression_fix
 from plumber.golang import new_parser
+from plumber.incremental import IncrementalAnalyzer
 
 log = logging.getLogger("plumber.server")
 
@@ -66,6 +67,7 @@ class Snapshot:
     source: bytes
     tree: Tree
     seq: int = field(default_factory=lambda: next(_SNAPSHOT_SEQ))  # unique across reopenings
+    changes: int = -1  # the document's change_seq when taken (for incremental analysis)
 
 
 @dataclass(slots=True)
@@ -90,9 +92,11 @@ class OpenDocument:
     result: AnalysisResult | None = None  # last published analysis
     published: list[tuple[T.Diagnostic, dict[str, Any]]] = field(default_factory=list)
     failures_logged: frozenset[str] = frozenset()
+    analyzer: IncrementalAnalyzer | None = None  # keeps the last findings, reruns what an edit touched
 
     def take_snapshot(self) -> None:
-        self.snap = Snapshot(self.uri, self.path, self.version, self.doc.text, self.doc.tree.copy())
+        doc = self.doc
+        self.snap = Snapshot(self.uri, self.path, self.version, doc.text, doc.tree.copy(), changes=doc.change_seq)
 
 
 def _encode(text: str, uri: str) -> bytes:
@@ -165,6 +169,7 @@ class PlumberServer(LanguageServer):
         self.client_settings = Settings()
         self.encoding = UTF16
         self._config_ready: asyncio.Event | None = None
+        self.worker_jobs = 0  # jobs submitted to the worker and not yet done (loop thread only)
         self._shown_settings_warning = False
 
     # -- settings -------------------------------------------------------------------
@@ -297,6 +302,7 @@ class PlumberServer(LanguageServer):
         od.result = None
         od.published = []
         od.doc = None  # type: ignore[assignment]  # free the tree
+        od.analyzer = None
         od.snap = None  # type: ignore[assignment]
 
     # -- scheduling ------------------------------------------------------------------
@@ -306,11 +312,47 @@ class PlumberServer(LanguageServer):
             return od.debounce_ms
         return self.editor_settings.debounce_ms
 
+    def on_worker(self, fn, *args) -> asyncio.Future:
+        """Run fn(*args) on the analysis worker; `worker_jobs` counts the jobs not yet done."""
+        self.worker_jobs += 1
+        fut = asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
+        fut.add_done_callback(self._worker_job_done)  # runs on the loop thread
+        return fut
+
+    def _worker_job_done(self, _fut) -> None:
+        self.worker_jobs -= 1
+
+    def can_analyze_inline(self, od: OpenDocument) -> bool:
+        """An analysis cheap enough to run right here, in the didChange handler: an incremental
+        one (a few declarations) while the worker is idle and the settings are known. It saves
+        the hand-off to the worker and back (two thread wake-ups, a loop iteration), which
+        costs more than the analysis itself."""
+        return (self.worker_jobs == 0 and od.analyzer is not None and od.snap is not None
+                and (self._config_ready is None or self._config_ready.is_set())
+                and od.analyzer.can_continue(od.doc, od.snap.changes))
+
+    def analyze_inline(self, od: OpenDocument) -> None:
+        snap = od.snap
+        try:
+            result = self._analyze_snapshot(od, snap)
+            if result is not None:
+                self.publish(od, result)
+        except Exception:
+            log.exception("analysis of %s failed", od.uri)
+            self.log_to_client(f"plumber: analysis of {od.uri} failed; see the server log", T.MessageType.Error)
+            od.result = None
+            od.published = []
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
+                uri=od.uri, version=snap.version, diagnostics=[]))
+
     def schedule(self, od: OpenDocument, delay_ms: int | None = None) -> None:
         old = self.tasks.pop(od.uri, None)
         if old is not None:
             old.cancel()
         delay = self.debounce_ms(od) if delay_ms is None else delay_ms
+        if delay <= 0 and self.can_analyze_inline(od):
+            self.analyze_inline(od)
+            return
         self.tasks[od.uri] = asyncio.ensure_future(self._analyze_later(od, delay))
 
     def rerun_all(self) -> None:
@@ -332,7 +374,7 @@ class PlumberServer(LanguageServer):
             if self.docs.get(od.uri) is not od:
                 return
             snap = od.snap
-            result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
+            result = await self.on_worker(self._analyze_snapshot, od, snap)
             if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
                 return  # superseded by a newer version, or closed: never publish an outdated one
             self.publish(od, result)
@@ -357,19 +399,28 @@ class PlumberServer(LanguageServer):
         if od.snap is not snap:
             return None
         settings, warnings = self.engine.settings_for(snap.path, self.editor_settings)
-        findings, failures = self.analyze_document(snap, settings)
+        findings, failures = self.analyze_document(snap, settings, od)
         return AnalysisResult(snap, findings, failures, settings, warnings)
 
-    def analyze_document(self, snap: Snapshot, settings: Settings) -> tuple[list[Finding], list[CheckFailure]]:
-        """The one seam between the server and the engine: findings of one document version."""
-        return self.engine.analyze(self.engine.context(snap.path, snap.source, snap.tree), settings)
+    def analyze_document(self, snap: Snapshot, settings: Settings,
+                         od: OpenDocument | None = None) -> tuple[list[Finding], list[CheckFailure]]:
+        """The one seam between the server and the engine: findings of one document version.
+
+        With the snapshot's open document, incrementally: its analyzer reruns only
+        the declarations changed since the version it analysed last."""
+        doc = od.doc if od is not None else None
+        if doc is None or snap.changes < 0:
+            return self.engine.analyze(self.engine.context(snap.path, snap.source, snap.tree), settings)
+        if od.analyzer is None:
+            od.analyzer = IncrementalAnalyzer(self.engine, snap.path)
+        return od.analyzer.analyze_version(doc, snap.changes, snap.source, snap.tree, settings)
 
     async def current_result(self, od: OpenDocument) -> AnalysisResult | None:
         """The analysis of the document's current version: the published one, else run and published now."""
         if od.result is not None and od.result.snapshot is od.snap:
             return od.result
         snap = od.snap
-        result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
+        result = await self.on_worker(self._analyze_snapshot, od, snap)
         if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
             return None  # changed again meanwhile
         self.publish(od, result)
@@ -556,7 +607,7 @@ class PlumberServer(LanguageServer):
                 rerun = True
         if invalidations:
             # on the worker, so the engine's caches are never touched by two threads
-            self.worker.submit(_run_all, invalidations)
+            self.on_worker(_run_all, invalidations)
         if rerun:
             self.rerun_all()
 
@@ -703,4 +754,6 @@ def start(tcp: str | None = None) -> None:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from plumber.fastio import start_io
+
+        start_io(server)

@@ -60,7 +60,7 @@ def fresh(engine: Engine, path: str, text: bytes) -> list[Finding]:
     return engine.analyze(ctx)[0]
 
 
-edit_st = st.tuples(st.floats(0, 1), st.integers(0, 6), st.sampled_from(SNIPPETS), st.booleans())
+edit_st = st.tuples(st.floats(0, 1), st.integers(0, 6) | st.integers(0, 300), st.sampled_from(SNIPPETS), st.booleans())
 
 
 def run_sequence(path: str, edits, checks) -> None:
