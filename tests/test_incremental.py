@@ -133,3 +133,19 @@ def test_line_index_follows_random_edits():
             assert doc.point(off)[0] == doc.text.count(b"\n", 0, off)
     finally:
         LineIndex.BLOCK = old
+
+
+def test_deleting_a_function_drops_its_cached_findings():
+    path = os.path.join(TESTDATA, "unclosed-file", "basic.go")
+    engine = Engine()
+    doc = Document(SOURCES[path])
+    inc = IncrementalAnalyzer(engine, path)
+    before = inc.analyze(doc)[0]
+    assert before
+    fn = next(c for c in doc.tree.root_node.children
+              if c.type == "function_declaration" and any(c.start_byte <= f.start < c.end_byte for f in before))
+    doc.replace(fn.start_byte, fn.end_byte, b"")
+    after = inc.analyze(doc)[0]
+    assert inc.last_mode == "incremental"
+    assert after == fresh(engine, path, doc.text)
+    assert len(after) < len(before)
