@@ -10,6 +10,7 @@ their trees dropped.
 from __future__ import annotations
 
 import os
+import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 from plumber.golang import new_parser
@@ -89,9 +90,15 @@ class PackageIndex:
 class PackageView:
     """The package of one file, as a check sees it."""
 
+    @property
+    def ctx(self) -> "FileContext":
+        return self._ctx()
+
     def __init__(self, index: PackageIndex, ctx: "FileContext"):
         self.index = index
-        self.ctx = ctx
+        # Weakly: ctx.package is this view, and a ctx <-> view cycle would keep every
+        # context's source and tree alive until the cyclic GC ran (megabytes per keystroke).
+        self._ctx = weakref.ref(ctx)
         self.path = os.path.abspath(ctx.path) if ctx.path else None
         self.directory = os.path.dirname(self.path) if self.path else None
 
