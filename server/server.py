@@ -93,6 +93,9 @@ class OpenDocument:
     published: list[tuple[T.Diagnostic, dict[str, Any]]] = field(default_factory=list)
     failures_logged: frozenset[str] = frozenset()
     analyzer: IncrementalAnalyzer | None = None  # keeps the last findings, reruns what an edit touched
+    # finding -> (diagnostic, data, the last byte its conversion read), as published at change_seq diag_seq
+    diag_cache: dict = field(default_factory=dict)
+    diag_seq: int = -1
 
     def take_snapshot(self) -> None:
         doc = self.doc
@@ -303,6 +306,7 @@ class PlumberServer(LanguageServer):
         od.published = []
         od.doc = None  # type: ignore[assignment]  # free the tree
         od.analyzer = None
+        od.diag_cache = {}
         od.snap = None  # type: ignore[assignment]
 
     # -- scheduling ------------------------------------------------------------------
@@ -441,15 +445,40 @@ class PlumberServer(LanguageServer):
                 self.log_to_client(msg, T.MessageType.Error)
         od.failures_logged = frozenset(logged)
         published = []
+        snap = result.snapshot
+        cache = self._diagnostic_cache(od, snap)
+        kept: dict[Finding, tuple[T.Diagnostic, dict[str, Any], int]] = {}
         for f in result.findings:
-            try:
-                published.append(self.to_diagnostic(od, result.snapshot, f))
-            except Exception:
-                log.exception("cannot convert finding %s at %d in %s", f.code, f.start, od.uri)
+            hit = cache.get(f)
+            if hit is not None:  # converted for an earlier version, and nothing before it changed
+                diag, data, limit = hit
+                data["version"] = snap.version
+            else:
+                try:
+                    diag, data = self.to_diagnostic(od, snap, f)
+                except Exception:
+                    log.exception("cannot convert finding %s at %d in %s", f.code, f.start, od.uri)
+                    continue
+                limit = _conversion_limit(snap.source, f)
+            published.append((diag, data))
+            if limit >= 0:
+                kept[f] = (diag, data, limit)
+        od.diag_cache, od.diag_seq = kept, snap.changes
         od.result = result
         od.published = published
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
             uri=od.uri, version=result.snapshot.version, diagnostics=[d for d, _ in published]))
+
+    def _diagnostic_cache(self, od: OpenDocument, snap: Snapshot) -> dict:
+        """The converted diagnostics of the last publish that are still right for `snap`: those whose
+        finding reads no byte at or after the first change since (its positions, its line)."""
+        if not od.diag_cache or od.doc is None or snap.changes < 0 or od.diag_seq < 0:
+            return {}
+        changes = od.doc.changes_between(od.diag_seq, snap.changes)
+        if changes is None:
+            return {}
+        first = min((ev[0] if isinstance(ev, tuple) else ev.start for ev in changes), default=len(snap.source) + 1)
+        return {f: v for f, v in od.diag_cache.items() if v[2] < first}
 
     def lsp_range(self, doc: Document, start: int, end: int) -> T.Range:
         s = doc.position(start, self.encoding)
@@ -625,6 +654,16 @@ def _position(source: bytes, offset: int, encoding: str) -> tuple[int, int]:
     line = source.count(b"\n", 0, offset)
     start = source.rfind(b"\n", 0, offset) + 1
     return line, bytes_to_units(source[start:offset], offset - start, encoding)
+
+
+def _conversion_limit(source: bytes, f: Finding) -> int:
+    """The last byte offset converting `f` depends on (its spans, its fixes, the end of its line,
+    which the suppression fix reads), or -1 when it also reads another file."""
+    if any(r.path is not None for r in f.related):
+        return -1
+    line_end = source.find(b"\n", f.start)
+    return max([f.end, len(source) if line_end < 0 else line_end]
+               + [e.end for fix in f.fixes for e in fix.edits] + [r.end for r in f.related])
 
 
 def _fmt_range(r: T.Range) -> str:
