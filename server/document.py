@@ -240,8 +240,21 @@ class Document:
         return row, bytes_to_units(self.text[start:offset], col, encoding)
 
     # -- edits -------------------------------------------------------------
+    def drop_tree(self) -> None:
+        """Free the tree (an idle buffer: a tree costs ~20x the text). The next edit or
+        `ensure_tree` parses the text again; the change log is unaffected (same text)."""
+        if not self.edits:
+            self.tree = None  # type: ignore[assignment]
+
+    def ensure_tree(self) -> Tree:
+        if self.tree is None:
+            self.tree = self.parser.parse(self.text)
+        return self.tree
+
     def replace(self, start: int, end: int, new: bytes) -> ByteEdit:
         """Replace text[start:end] with `new`, editing the tree to match (no reparse)."""
+        if self.tree is None:
+            self.ensure_tree()
         text = self.text
         start = max(0, min(start, len(text)))
         end = max(start, min(end, len(text)))
@@ -299,6 +312,8 @@ class Document:
     def reparse(self) -> Tree:
         """Reparse incrementally after edits, reusing the edited old tree."""
         old = self.tree
+        if old is None:
+            return self.ensure_tree()
         self.tree = self.parser.parse(self.text, old)
         if self.edits and not self._same_token():
             for r in old.changed_ranges(self.tree):

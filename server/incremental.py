@@ -72,6 +72,20 @@ def _top_level_from(root, text: bytes, s: int, e: int):
     return cursor
 
 
+def _fixed_spans(tree) -> list[tuple[int, int]]:
+    """Spans of the top-level nodes an incremental run must not see edited (O(top-level nodes))."""
+    out = []
+    cursor = tree.root_node.walk()
+    if cursor.goto_first_child():
+        while True:
+            node = cursor.node
+            if node.is_named and (node.type not in LOCAL_TOP_LEVEL or node.is_missing):
+                out.append((node.start_byte, node.end_byte))
+            if not cursor.goto_next_sibling():
+                break
+    return out
+
+
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
@@ -105,11 +119,17 @@ class IncrementalAnalyzer:
         self._imports = None  # the ImportTable of the last run, reused while no edit comes before its end
         self._imports_end = 0
         self._first_edit = 0  # the smallest start of the edits since the last run
+        # spans of the top-level nodes other than functions, methods and comments, as of the last run
+        self._fixed: list[tuple[int, int]] = []
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
 
     def reset(self) -> None:
         self._decl = None
+
+    def drop_tree_refs(self) -> None:
+        """Forget what holds nodes of a tree (the import table), so that an idle document's tree can be freed."""
+        self._imports = None
 
     def can_continue(self, doc: Document, seq: int) -> bool:
         """Whether a run at `doc`'s state `seq` can reuse the last one (is incremental, given the
@@ -140,6 +160,7 @@ class IncrementalAnalyzer:
         failures: list[CheckFailure] = []
         if ranges is None:
             self.last_mode, self.last_ranges = "full", []
+            self._fixed = _fixed_spans(tree)
             decl, failures = self.engine.analyze(ctx, settings, decl_checks) if decl_checks else ([], [])
         else:
             self.last_mode, self.last_ranges = "incremental", ranges
@@ -177,10 +198,20 @@ class IncrementalAnalyzer:
         if len(changes) > MAX_EVENTS:
             return None  # a long batch (a paste of many edits): a whole-file run is cheaper
         cached = self._decl
+        fixed = self._fixed
         dirty: list[tuple[int, int]] = []
         self._first_edit = min((ev.start for ev in changes if isinstance(ev, ByteEdit)), default=len(text))
         for ev in changes:
             if isinstance(ev, ByteEdit):
+                # an edit of the old text's package clause, imports, types, vars, consts or errors
+                # (it may have deleted them: the new tree cannot tell) -> the whole file
+                if ev.start == ev.old_end:
+                    if any(fs < ev.start < fe for fs, fe in fixed):
+                        return None
+                elif any(ev.start < fe and ev.old_end > fs for fs, fe in fixed):
+                    return None
+                if fixed and fixed[-1][1] > ev.start:
+                    fixed = [(_shift(fs, ev), _shift(fe, ev)) for fs, fe in fixed]
                 dirty = [(_shift(s, ev), _shift(e, ev)) for s, e in dirty]
                 if cached:
                     kept = []
@@ -195,7 +226,7 @@ class IncrementalAnalyzer:
                 dirty.append((ev.start, ev.new_end))
             else:
                 dirty.append(ev)
-        self._decl = cached
+        self._decl, self._fixed = cached, fixed
         root = tree.root_node
         out: list[tuple[int, int]] = []
         for s, e in _merge(dirty):

@@ -74,6 +74,8 @@ class PackageIndex:
         if ctx is None:
             if open_doc is not None:
                 source, tree = open_doc[1], open_doc[2]
+                if tree is None:  # an idle open document whose tree was freed
+                    tree = self._parser.parse(source)
             else:
                 try:
                     with open(path, "rb") as f:

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import collections
 import itertools
 import logging
 import os
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -52,6 +54,9 @@ CONFIG_SECTION = "plumber"
 CONFIG_FILE_NAMES = ("plumber.toml", ".plumber.toml")
 WATCHED_GLOBS = ("**/go.mod", "**/plumber.toml", "**/.plumber.toml", "**/*.go")
 CONFIG_WAIT_S = 5.0
+# Trees (about 20x the text) are kept for the documents edited most recently; the others keep
+# text, line index and findings, and are parsed again on their next edit or analysis.
+HOT_TREES = 4
 _SNAPSHOT_SEQ = itertools.count()  # how long analyses wait for the first workspace/configuration answer
 
 
@@ -173,6 +178,8 @@ class PlumberServer(LanguageServer):
         self.encoding = UTF16
         self._config_ready: asyncio.Event | None = None
         self.worker_jobs = 0  # jobs submitted to the worker and not yet done (loop thread only)
+        self.hot: collections.OrderedDict[str, None] = collections.OrderedDict()  # most recently edited last
+        self._parsers = threading.local()  # a parser per thread, for snapshots whose tree was freed
         self._shown_settings_warning = False
 
     # -- settings -------------------------------------------------------------------
@@ -228,7 +235,7 @@ class PlumberServer(LanguageServer):
         if od is None or not od.analyzable:
             return None
         snap = od.snap
-        return (snap.seq, snap.source, snap.tree)
+        return (snap.seq, snap.source, snap.tree)  # the tree may be None (freed): the index parses
 
     # -- text synchronisation (inline, in message order) ---------------------------------
 
@@ -270,6 +277,12 @@ class PlumberServer(LanguageServer):
         doc.reparse()
         doc.version = od.version
         od.take_snapshot()
+        self.hot.pop(uri, None)
+        self.hot[uri] = None
+        while len(self.hot) > HOT_TREES:
+            cold = self.docs.get(self.hot.popitem(last=False)[0])
+            if cold is not None and cold.uri not in self.tasks:
+                self.release_tree(cold)
         self.schedule(od)
 
     def _check_range(self, od: OpenDocument, rng: T.Range) -> None:
@@ -307,6 +320,7 @@ class PlumberServer(LanguageServer):
         od.doc = None  # type: ignore[assignment]  # free the tree
         od.analyzer = None
         od.diag_cache = {}
+        self.hot.pop(uri, None)
         od.snap = None  # type: ignore[assignment]
 
     # -- scheduling ------------------------------------------------------------------
@@ -414,10 +428,10 @@ class PlumberServer(LanguageServer):
         the declarations changed since the version it analysed last."""
         doc = od.doc if od is not None else None
         if doc is None or snap.changes < 0:
-            return self.engine.analyze(self.engine.context(snap.path, snap.source, snap.tree), settings)
+            return self.engine.analyze(self.engine.context(snap.path, snap.source, self.snapshot_tree(snap)), settings)
         if od.analyzer is None:
             od.analyzer = IncrementalAnalyzer(self.engine, snap.path)
-        return od.analyzer.analyze_version(doc, snap.changes, snap.source, snap.tree, settings)
+        return od.analyzer.analyze_version(doc, snap.changes, snap.source, self.snapshot_tree(snap), settings)
 
     async def current_result(self, od: OpenDocument) -> AnalysisResult | None:
         """The analysis of the document's current version: the published one, else run and published now."""
@@ -468,6 +482,28 @@ class PlumberServer(LanguageServer):
         od.published = published
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
             uri=od.uri, version=result.snapshot.version, diagnostics=[d for d, _ in published]))
+        if od.uri not in self.hot:
+            self.release_tree(od)
+
+    def release_tree(self, od: OpenDocument) -> None:
+        """Free an idle document's tree (document, snapshot, analyzer); its next edit parses again."""
+        doc, snap = od.doc, od.snap
+        if doc is None or snap is None or doc.edits or snap.tree is None:
+            return
+        doc.drop_tree()
+        object.__setattr__(snap, "tree", None)  # same snapshot (identity matters), no tree
+        if od.analyzer is not None:
+            od.analyzer.drop_tree_refs()
+
+    def snapshot_tree(self, snap: Snapshot) -> Tree:
+        """The snapshot's tree, or a fresh parse of its text when the tree was freed (any thread)."""
+        tree = snap.tree
+        if tree is None:
+            parser = getattr(self._parsers, "parser", None)
+            if parser is None:
+                parser = self._parsers.parser = new_parser()
+            tree = parser.parse(snap.source)
+        return tree
 
     def _diagnostic_cache(self, od: OpenDocument, snap: Snapshot) -> dict:
         """The converted diagnostics of the last publish that are still right for `snap`: those whose
