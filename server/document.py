@@ -178,6 +178,7 @@ class Document:
         # atomically, so another thread may read it while this one appends.
         self._log: tuple[int, list] = (0, [None])
         self._in_token: tuple[str, int, int] | None = None  # see replace()
+        self._in_top: tuple[str, int, int] | None = None
 
     @property
     def lines(self) -> "LineIndex":
@@ -264,9 +265,17 @@ class Document:
         # the same type over the same (shifted) extent there, the structure cannot have
         # changed and reparse() skips Tree.changed_ranges (O(top-level nodes)).
         leaf = self.tree.root_node.descendant_for_byte_range(start, end) if not self.edits else None
-        self._in_token = None
+        self._in_token = self._in_top = None
+        delta = len(new) - (end - start)
         if leaf is not None and leaf.child_count == 0 and leaf.start_byte < start and end < leaf.end_byte:
-            self._in_token = (leaf.type, leaf.start_byte, leaf.end_byte + len(new) - (end - start))
+            self._in_token = (leaf.type, leaf.start_byte, leaf.end_byte + delta)
+        if leaf is not None:
+            # Likewise, the top-level node the edit falls strictly inside: when the reparse leaves one
+            # of the same type over the same (shifted) extent, nothing outside it changed (the parser
+            # is back in the same top-level state at its end), and its span replaces changed_ranges.
+            top = _top_level_at(self.tree.root_node, start)
+            if top is not None and top.start_byte < start and end < top.end_byte:
+                self._in_top = (top.type, top.start_byte, top.end_byte + delta)
         nl = new.count(b"\n")
         if nl:
             new_end_point = (start_point[0] + nl, len(new) - new.rfind(b"\n") - 1)
@@ -309,6 +318,16 @@ class Document:
         return (leaf is not None and leaf.child_count == 0 and leaf.type == kind
                 and leaf.start_byte == start and leaf.end_byte == end)
 
+    def _same_top(self) -> tuple[int, int] | None:
+        """(start, end) of the top-level node the one edit fell inside, if it is still there unchanged."""
+        if self._in_top is None or len(self.edits) != 1:
+            return None
+        kind, start, end = self._in_top
+        top = _top_level_at(self.tree.root_node, self.edits[0].start)
+        if top is not None and top.type == kind and top.start_byte == start and top.end_byte == end:
+            return start, end
+        return None
+
     def reparse(self) -> Tree:
         """Reparse incrementally after edits, reusing the edited old tree."""
         old = self.tree
@@ -316,11 +335,24 @@ class Document:
             return self.ensure_tree()
         self.tree = self.parser.parse(self.text, old)
         if self.edits and not self._same_token():
-            for r in old.changed_ranges(self.tree):
-                self._note((r.start_byte, r.end_byte))
+            top = self._same_top()
+            if top is not None:
+                self._note(top)
+            else:
+                for r in old.changed_ranges(self.tree):
+                    self._note((r.start_byte, r.end_byte))
         self.edits.clear()
-        self._in_token = None
+        self._in_token = self._in_top = None
         return self.tree
+
+
+def _top_level_at(root, offset: int):
+    """The top-level node holding byte `offset`, or None (a cursor: O(top-level nodes) in C)."""
+    cursor = root.walk()
+    if cursor.goto_first_child_for_byte(offset) is None:
+        return None
+    node = cursor.node
+    return node if node.start_byte <= offset < node.end_byte else None
 
 
 def _newline_offsets(data: bytes) -> list[int]:
