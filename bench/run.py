@@ -134,6 +134,46 @@ class EditDriver:
         return t_end - t
 
 
+def in_process_floor(path: str, source: bytes, seed: int, n: int = 100) -> tuple[float, float]:
+    """Medians (ms) over the same kind of edits, in this process: tree-sitter's own incremental
+    reparse (Tree.edit + parse with the old tree), and Plumber's engine work per edit
+    (Document.replace, reparse, IncrementalAnalyzer.analyze): the floor under the latency."""
+    from plumber.document import Document
+    from plumber.engine import Engine
+    from plumber.golang import new_parser
+    from plumber.incremental import IncrementalAnalyzer
+
+    rnd = random.Random(seed)
+    bodies = body_offsets(source)
+    parser = new_parser()
+    tree = parser.parse(source)
+    doc = Document(source)
+    analyzer = IncrementalAnalyzer(Engine(), path)
+    analyzer.analyze(doc)
+    ts, eng = [], []
+    for _ in range(n):
+        s, e = rnd.choice(bodies)
+        off = rnd.randint(s, e)
+        row = source.count(b"\n", 0, off)
+        col = off - (source.rfind(b"\n", 0, off) + 1)
+        text = source[:off] + b"x" + source[off:]
+        tree.edit(off, off, off + 1, (row, col), (row, col), (row, col + 1))
+        t = time.perf_counter()
+        tree = parser.parse(text, tree)
+        ts.append((time.perf_counter() - t) * 1000)
+        tree.edit(off, off + 1, off, (row, col), (row, col + 1), (row, col))
+        tree = parser.parse(source, tree)
+        t = time.perf_counter()
+        doc.replace(off, off, b"x")
+        doc.reparse()
+        analyzer.analyze(doc)
+        eng.append((time.perf_counter() - t) * 1000)
+        doc.replace(off, off + 1, b"")
+        doc.reparse()
+        analyzer.analyze(doc)
+    return statistics.median(ts), statistics.median(eng)
+
+
 def start_server(root: str, stderr=None) -> tuple[LspClient, float]:
     client = LspClient(SERVER, cwd=root, settings=SETTINGS, stderr=stderr)
     result, t = client.initialize(uri_of(root), SETTINGS)
@@ -207,6 +247,7 @@ def bench_latency(rep: Report, src: str, edits: int, seed: int) -> None:
                     parser.parse(source)
                     parses.append((time.perf_counter() - t) * 1000)
             parse = statistics.median(parses)
+            floor_ts, floor_engine = in_process_floor(path, source, seed)
             p50, p95, mx = pct(times, .5), pct(times, .95), max(times)
             p50s[rel] = p50
             lines = source.count(b"\n")
@@ -215,6 +256,8 @@ def bench_latency(rep: Report, src: str, edits: int, seed: int) -> None:
             rep.add(sec, f"{name} p50", f"{p50:.2f} ({p50 / parse:.2f}x)", "<= 1.0x parse", p50 <= parse)
             rep.add(sec, f"{name} p95", f"{p95:.2f} ({p95 / parse:.2f}x)", "<= 2.0x parse", p95 <= 2 * parse)
             rep.add(sec, f"{name} max", f"{mx:.2f} ({mx / parse:.2f}x)")
+            rep.add(sec, f"{name} in-process: tree-sitter incremental reparse p50", f"{floor_ts:.3f}")
+            rep.add(sec, f"{name} in-process: Plumber edit+reparse+analysis p50", f"{floor_engine:.3f}")
         a, b = p50s["runtime/proc.go"], p50s["go/types/expr.go"]
         rep.add(sec, "p50 proc.go / p50 expr.go", f"{a / b:.2f}x", "<= 1.5x", a / b <= 1.5)
     finally:
