@@ -164,7 +164,7 @@ class Document:
     between two values of it. The log keeps the last MAX_LOG events.
     """
 
-    MAX_LOG = 4096
+    MAX_LOG = 256  # > IncrementalAnalyzer.MAX_EVENTS: an analyzer further behind reruns the whole file anyway
 
     def __init__(self, text: bytes | str, version: int | None = None, parser: Parser | None = None):
         self.parser = parser or new_parser()

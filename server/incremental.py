@@ -34,6 +34,7 @@ from plumber.engine import CheckFailure, Engine
 LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
 DECLARATIONS = frozenset({"function_declaration", "method_declaration"})
 MAX_EVENTS = 64
+IMPORTS_REFRESH = 32
 _NON_SPACE = re.compile(rb"\S")
 
 
@@ -118,6 +119,7 @@ class IncrementalAnalyzer:
         self._decl: list[Finding] | None = None  # findings of per-declaration checks
         self._imports = None  # the ImportTable of the last run, reused while no edit comes before its end
         self._imports_end = 0
+        self._reused = 0
         self._first_edit = 0  # the smallest start of the edits since the last run
         # spans of the top-level nodes other than functions, methods and comments, as of the last run
         self._fixed: list[tuple[int, int]] = []
@@ -165,9 +167,12 @@ class IncrementalAnalyzer:
         else:
             self.last_mode, self.last_ranges = "incremental", ranges
             decl = self._decl
-            if self._imports is not None and self._first_edit >= self._imports_end:
+            self._reused += 1
+            if (self._imports is not None and self._first_edit >= self._imports_end
+                    and self._reused % IMPORTS_REFRESH):
                 # import declarations come first and the edits touched none of them: the same
-                # table (its nodes belong to an older tree, at the same offsets)
+                # table (its nodes belong to an older tree, at the same offsets; that tree is pinned
+                # and drifts from the current one, so the table is rebuilt every IMPORTS_REFRESH runs)
                 ctx.__dict__["imports"] = self._imports
             if ranges:
                 decl = [f for f in decl if not any(s <= f.start < e for s, e in ranges)]
