@@ -25,8 +25,10 @@ import collections
 import itertools
 import logging
 import os
+import queue
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -53,11 +55,11 @@ FIX_ALL_KIND = "source.fixAll.plumber"
 CONFIG_SECTION = "plumber"
 CONFIG_FILE_NAMES = ("plumber.toml", ".plumber.toml")
 WATCHED_GLOBS = ("**/go.mod", "**/plumber.toml", "**/.plumber.toml", "**/*.go")
-CONFIG_WAIT_S = 5.0
+CONFIG_WAIT_S = 5.0  # how long analyses wait for the first workspace/configuration answer
 # Trees (about 20x the text) are kept for the documents edited most recently; the others keep
 # text, line index and findings, and are parsed again on their next edit or analysis.
 HOT_TREES = 4
-_SNAPSHOT_SEQ = itertools.count()  # how long analyses wait for the first workspace/configuration answer
+_SNAPSHOT_SEQ = itertools.count()
 
 
 # --------------------------------------------------------------------------- documents
@@ -129,6 +131,51 @@ def _is_go(uri: str, language_id: str) -> bool:
     return language_id == "go" or uri.endswith(".go")
 
 
+class DaemonWorker(concurrent.futures.Executor):
+    """One daemon thread running submitted calls in order. Unlike ThreadPoolExecutor, whose
+    threads are joined at interpreter exit, it never holds up `exit` behind a long analysis."""
+
+    def __init__(self, name: str):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> concurrent.futures.Future:
+        if self._closed:
+            raise RuntimeError("the analysis worker is shut down")
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((future, fn, args, kwargs))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as e:
+                future.set_exception(e)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        self._queue.put(None)
+        if wait:
+            self._thread.join()
+
+
 # --------------------------------------------------------------------------- protocol
 
 class PlumberProtocol(LanguageServerProtocol):
@@ -170,8 +217,9 @@ class PlumberServer(LanguageServer):
         self.tasks: dict[str, asyncio.Task] = {}
         self.engine = Engine(overlay=self._overlay)
         self.known_codes = set(self.engine.by_code)
+        self.package_wide = any(c.package_wide for c in self.engine.checks)
         # One worker: analyses run one at a time, and every use of the engine's caches is on it.
-        self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plumber-analysis")
+        self.worker = DaemonWorker("plumber-analysis")
         self.parser = new_parser()  # shared by the documents: all parsing happens on the loop thread
         self.init_settings = Settings()
         self.client_settings = Settings()
@@ -181,6 +229,7 @@ class PlumberServer(LanguageServer):
         self.hot: collections.OrderedDict[str, None] = collections.OrderedDict()  # most recently edited last
         self._parsers = threading.local()  # a parser per thread, for snapshots whose tree was freed
         self._shown_settings_warning = False
+        self._init_warnings: list[str] = []
 
     # -- settings -------------------------------------------------------------------
 
@@ -246,14 +295,17 @@ class PlumberServer(LanguageServer):
             self._forget(td.uri)
         path = _uri_path(td.uri)
         analyzable = _is_go(td.uri, td.language_id)
+        started = time.perf_counter()
         doc = Document(_encode(td.text, td.uri) if analyzable else b"", td.version, parser=self.parser)
         od = OpenDocument(td.uri, path, td.language_id, doc, td.version, None, analyzable)  # type: ignore[arg-type]
         od.take_snapshot()
+        _log_slow(td.uri, "open", started, len(doc.text))
         self.docs[td.uri] = od
         if path is not None:
             self.by_path[path] = od
         if analyzable:
             self.schedule(od, delay_ms=0)
+            self.schedule_peers(od)
 
     def did_change(self, params: T.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -265,6 +317,7 @@ class PlumberServer(LanguageServer):
         if not od.analyzable:
             return
         doc = od.doc
+        started = time.perf_counter()
         for change in params.content_changes:
             if isinstance(change, T.TextDocumentContentChangePartial):
                 self._check_range(od, change.range)
@@ -277,6 +330,7 @@ class PlumberServer(LanguageServer):
         doc.reparse()
         doc.version = od.version
         od.take_snapshot()
+        _log_slow(uri, f"change to v{od.version}", started, len(doc.text))
         self.hot.pop(uri, None)
         self.hot[uri] = None
         while len(self.hot) > HOT_TREES:
@@ -284,6 +338,7 @@ class PlumberServer(LanguageServer):
             if cold is not None and cold.uri not in self.tasks:
                 self.release_tree(cold)
         self.schedule(od)
+        self.schedule_peers(od)
 
     def _check_range(self, od: OpenDocument, rng: T.Range) -> None:
         doc = od.doc
@@ -305,8 +360,11 @@ class PlumberServer(LanguageServer):
         if uri not in self.docs:
             log.info("didClose for %s, which is not open: ignored", uri)
             return
+        od = self.docs[uri]
         self._forget(uri)
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        if od.analyzable:
+            self.schedule_peers(od)  # they now read the file from disk
 
     def _forget(self, uri: str) -> None:
         task = self.tasks.pop(uri, None)
@@ -373,6 +431,15 @@ class PlumberServer(LanguageServer):
             return
         self.tasks[od.uri] = asyncio.ensure_future(self._analyze_later(od, delay))
 
+    def schedule_peers(self, od: OpenDocument) -> None:
+        """Package-wide checks read sibling buffers: re-run the other open files of the directory."""
+        if od.path is None or not self.package_wide:
+            return
+        directory = os.path.dirname(od.path)
+        for peer in list(self.docs.values()):
+            if peer is not od and peer.analyzable and peer.path and os.path.dirname(peer.path) == directory:
+                self.schedule(peer)
+
     def rerun_all(self) -> None:
         for od in list(self.docs.values()):
             if od.analyzable:
@@ -392,7 +459,9 @@ class PlumberServer(LanguageServer):
             if self.docs.get(od.uri) is not od:
                 return
             snap = od.snap
+            started = time.perf_counter()
             result = await self.on_worker(self._analyze_snapshot, od, snap)
+            _log_slow(od.uri, f"analysis of v{snap.version}", started, len(snap.source))
             if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
                 return  # superseded by a newer version, or closed: never publish an outdated one
             self.publish(od, result)
@@ -411,6 +480,12 @@ class PlumberServer(LanguageServer):
         finally:
             if self.tasks.get(od.uri) is me:
                 del self.tasks[od.uri]
+
+    def is_current(self, snap: Snapshot) -> bool:
+        """Whether `snap` is still its document's current version (safe to call from the worker:
+        a long analysis may poll it and give up early; its result would be dropped anyway)."""
+        od = self.docs.get(snap.uri)
+        return od is not None and od.snap is snap
 
     def _analyze_snapshot(self, od: OpenDocument, snap: Snapshot) -> AnalysisResult | None:
         """On the worker thread: skip superseded snapshots, else run the engine."""
@@ -595,7 +670,7 @@ class PlumberServer(LanguageServer):
         if od is None or not od.analyzable:
             log.info("codeAction for %s, which is not an open Go document: no actions", uri)
             return None
-        only = params.context.only
+        only = params.context.only or None  # an empty list asks for nothing in particular
 
         def wanted(kind: str) -> bool:
             return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
@@ -632,12 +707,16 @@ class PlumberServer(LanguageServer):
                         edit=self.workspace_edit(uri, version, _text_edits(sup["edits"]))))
             actions.extend(suppressions)
         if wanted(FIX_ALL_KIND):
-            action = await self.fix_all_action(od)
+            # asked for explicitly (on save, from a menu): analyse the current version now if need be;
+            # in the catch-all requests sent as the cursor moves, offer it only when already known
+            action = await self.fix_all_action(od, compute=only is not None)
             if action is not None:
                 actions.append(action)
         return actions
 
-    async def fix_all_action(self, od: OpenDocument) -> T.CodeAction | None:
+    async def fix_all_action(self, od: OpenDocument, compute: bool = True) -> T.CodeAction | None:
+        if not compute and (od.result is None or od.result.snapshot is not od.snap):
+            return None
         result = await self.current_result(od)
         if result is None:
             return None
@@ -654,27 +733,35 @@ class PlumberServer(LanguageServer):
     # -- workspace events ----------------------------------------------------------
 
     def files_changed(self, paths: Iterable[tuple[str, bool]]) -> None:
-        """(path, created_or_deleted) of changed files: drop the caches they govern, re-run."""
+        """(path, created_or_deleted) of changed files: drop the caches they govern, re-run
+        what they affect: everything for go.mod and plumber.toml, the open files of the
+        package for a Go file (only package-wide checks read other files)."""
         invalidations = []
-        rerun = False
+        rerun_all = False
+        directories: set[str] = set()
         for path, structural in paths:
             name = os.path.basename(path)
             if name == "go.mod":
                 invalidations.append(lambda p=path: self.engine.gomod.invalidate(p))
-                rerun = True
+                rerun_all = True
             elif name in CONFIG_FILE_NAMES:
                 invalidations.append(self.engine.config_files.invalidate)
-                rerun = True
+                rerun_all = True
             elif name.endswith(".go"):
                 invalidations.append(lambda p=path: self.engine.packages.forget(p))
                 if structural:
                     invalidations.append(lambda p=path: self.engine.packages.invalidate_directory(os.path.dirname(p)))
-                rerun = True
+                if self.package_wide:
+                    directories.add(os.path.dirname(path))
         if invalidations:
             # on the worker, so the engine's caches are never touched by two threads
             self.on_worker(_run_all, invalidations)
-        if rerun:
+        if rerun_all:
             self.rerun_all()
+            return
+        for od in list(self.docs.values()):
+            if od.analyzable and od.path and os.path.dirname(od.path) in directories:
+                self.schedule(od, delay_ms=0)
 
 
 def _run_all(funcs) -> None:
@@ -683,6 +770,15 @@ def _run_all(funcs) -> None:
             fn()
         except Exception:
             log.exception("cache invalidation failed")
+
+
+SLOW_S = 0.5
+
+
+def _log_slow(uri: str, what: str, started: float, size: int) -> None:
+    elapsed = time.perf_counter() - started
+    if elapsed > SLOW_S:
+        log.info("%s: %s took %.1f s (%.1f MB)", uri, what, elapsed, size / 1e6)
 
 
 def _position(source: bytes, offset: int, encoding: str) -> tuple[int, int]:
@@ -742,7 +838,7 @@ def build_server() -> PlumberServer:
 
     @server.feature(T.INITIALIZED)
     async def initialized(ls: PlumberServer, params: T.InitializedParams) -> None:
-        ls._settings_warnings(getattr(ls, "_init_warnings", []))
+        ls._settings_warnings(ls._init_warnings)
         registrations = []
         if ls._capability("workspace.did_change_configuration.dynamic_registration", False):
             registrations.append(T.Registration(id=uuid.uuid4().hex, method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,

@@ -31,7 +31,33 @@ def related(ctx):
                              Related(0, 1, "in a file that does not exist", other + ".missing")))]
 
 
-EXTRA = [Check("boom-test", Severity.WARNING, "always fails\n", boom),
+def goversion(ctx):
+    if b"GOVERSION" not in ctx.source:
+        return []
+    start = ctx.source.index(b"GOVERSION")
+    v = ctx.go_version
+    return [Finding("goversion-test", start, start + 9, f"go {v[0]}.{v[1]}" if v else "go unknown")]
+
+
+def count_marks(ctx):
+    return ctx.source.count(b"MARK")
+
+
+def package_marks(ctx):
+    """Package-wide: how many MARKs the package's files hold (siblings through the package index)."""
+    if b"PKGMARKS" not in ctx.source or ctx.package is None:
+        return []
+    summaries = ctx.package.summaries(PACKAGE_CHECK)
+    start = ctx.source.index(b"PKGMARKS")
+    total = sum(v for v in summaries.values() if v)
+    return [Finding("package-test", start, start + 8, f"{total} marks in {len(summaries)} files")]
+
+
+PACKAGE_CHECK = Check("package-test", Severity.HINT, "counts marks across the package\n", package_marks,
+                      summarize=count_marks, package_wide=True)
+
+EXTRA = [Check("goversion-test", Severity.HINT, "reports the go version\n", goversion), PACKAGE_CHECK,
+         Check("boom-test", Severity.WARNING, "always fails\n", boom),
          Check("related-test", Severity.INFORMATION, "reports related locations\n", related)]
 
 _registry = engine.registry

@@ -6,6 +6,7 @@ Tests that change settings start their own server (test_lsp_settings.py).
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
@@ -151,6 +152,22 @@ async def test_did_close_clears_and_reopen_works(client: LanguageClient):
     assert len(p.diagnostics) == 2
 
 
+async def test_close_during_analysis_leaves_nothing_behind(client: LanguageClient):
+    func = "func f%d(name string) {\n\tf, _ := os.Open(name)\n\tf.Stat()\n}\n\n"
+    text = "package p\n\nimport \"os\"\n\n" + "".join(func % i for i in range(3000))
+    uri, _ = open_doc(client, "closing.go", text)
+    ev, text = change(text, (0, 0), (0, 0), "// edit\n", client.enc)
+    send_changes(client, uri, 2, [ev])
+    client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=uri)))
+    await wait_published(client, uri, None)
+    await asyncio.sleep(1.5)  # any analysis still running when the close arrived has finished
+    published = client.rec.published[uri]
+    assert not published[-1].diagnostics and published[-1].version is None
+    # a new file still gets its diagnostics: the server is fine
+    uri2, _ = open_doc(client, "after_closing.go", SOURCE)
+    assert len((await wait_published(client, uri2, 1)).diagnostics) == 2
+
+
 # -- code actions ----------------------------------------------------------------------
 
 async def test_quick_fix_and_suppress_actions(client: LanguageClient):
@@ -198,6 +215,11 @@ async def test_fix_all(client: LanguageClient):
     enc = client.enc
     uri, path = open_doc(client, "t199.go", SOURCE)
     await wait_published(client, uri, 1)
+    # without `only`: the diagnostic's quick fixes, its suppression, then fix-all
+    p = client.rec.published[uri][-1]
+    actions = await code_actions(client, uri, p.diagnostics[:1])
+    assert [a.kind for a in actions] == ["quickfix", "quickfix", "source.fixAll.plumber"]
+    assert actions[-1].title == "Fix all plumber problems (2 fixes)"
     for only in (["source.fixAll"], ["source"], ["source.fixAll.plumber"]):
         actions = await code_actions(client, uri, [], only=only)
         assert [a.kind for a in actions] == ["source.fixAll.plumber"], only
@@ -272,6 +294,14 @@ async def test_bad_files(client: LanguageClient):
     await wait_published(client, uris["broken.go"], 2)
     uri, _ = open_doc(client, "ok.go", SOURCE)
     assert len((await wait_published(client, uri, 1)).diagnostics) == 2
+    # a buffer that was never saved has no path: no go.mod, no plumber.toml, no package; still analysed
+    untitled = f"untitled:Untitled-{client.name}"
+    client.text_document_did_open(T.DidOpenTextDocumentParams(
+        T.TextDocumentItem(uri=untitled, language_id="go", version=3, text=SOURCE)))
+    p = await wait_published(client, untitled, 3)
+    assert [d.code for d in p.diagnostics] == ["unclosed-body", "unclosed-file"]
+    actions = await code_actions(client, untitled, p.diagnostics[:1], only=[T.CodeActionKind.QuickFix])
+    assert actions[0].title == "Insert defer resp.Body.Close()"
 
 
 async def test_large_generated_file(client: LanguageClient):

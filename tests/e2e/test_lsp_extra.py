@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
 import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -16,14 +17,25 @@ EXTRA = ClientServerConfig(server_command=[sys.executable, os.path.join(HERE, "e
                            client_factory=plumber_client)
 
 
-@pytest_lsp.fixture(config=EXTRA, params=["neovim", "visual_studio_code"])
-async def client(request, lsp_client: LanguageClient, tmp_path):
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(config=EXTRA, params=["neovim", "visual_studio_code"], scope="module")
+async def server(request, lsp_client: LanguageClient, tmp_path_factory):
     lsp_client.name = request.param
     lsp_client.enc = ENCODING[request.param]
-    lsp_client.dir = str(tmp_path)
+    lsp_client.root = str(tmp_path_factory.mktemp(request.param))
     await initialize(lsp_client, request.param)
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def client(server: LanguageClient, request):
+    """The module's server, with a directory of the test's own."""
+    server.dir = os.path.join(server.root, request.node.originalname)
+    os.makedirs(server.dir)
+    return server
 
 
 async def test_a_failing_check_is_logged_and_the_others_publish(client: LanguageClient):
@@ -60,3 +72,68 @@ async def test_related_information_in_this_and_other_files(client: LanguageClien
     col = {"utf-8": 16, "utf-16": 13}[client.enc]  # byte 17 of the buffer
     there = p.diagnostics[0].related_information[1]
     assert there.location.range.start == T.Position(1, col)
+
+
+async def test_go_mod_changes_are_picked_up(client: LanguageClient):
+    gomod = os.path.join(client.dir, "go.mod")
+    with open(gomod, "w") as f:
+        f.write("module example.com/m\n\ngo 1.21\n")
+    uri, _ = open_doc(client, "v.go", "package p\n\n// GOVERSION\n")
+    p = await wait_published(client, uri, 1)
+    assert [d.message for d in p.diagnostics] == ["go 1.21"]
+    with open(gomod, "w") as f:
+        f.write("module example.com/m\n\ngo 1.24\n")
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
+        changes=[T.FileEvent(uri=uri_of(gomod), type=T.FileChangeType.Changed)]))
+    p = await wait_published(client, uri, 1, after=1)
+    assert [d.message for d in p.diagnostics] == ["go 1.24"]
+    # saving go.mod from the editor does the same
+    with open(gomod, "w") as f:
+        f.write("module example.com/m\n\ngo 1.25\n")
+    client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
+        uri=uri_of(gomod), language_id="go.mod", version=1, text="module example.com/m\n\ngo 1.25\n")))
+    client.text_document_did_save(T.DidSaveTextDocumentParams(T.TextDocumentIdentifier(uri=uri_of(gomod))))
+    p = await wait_published(client, uri, 1, after=2)
+    assert [d.message for d in p.diagnostics] == ["go 1.25"]
+    assert uri_of(gomod) not in client.rec.published  # go.mod itself is not analysed
+
+
+async def test_package_index_sees_open_buffers(client: LanguageClient):
+    with open(os.path.join(client.dir, "sib.go"), "w") as f:
+        f.write("package p\n\n// MARK MARK\n")
+    with open(os.path.join(client.dir, "other_pkg.go"), "w") as f:
+        f.write("package q\n\n// MARK\n")
+    uri, _ = open_doc(client, "main.go", "package p\n\n// PKGMARKS MARK\n")
+    p = await wait_published(client, uri, 1)
+    assert [d.message for d in p.diagnostics] == ["4 marks in 2 files"]  # PKGMARKS counts too
+    # the sibling is opened and edited without saving: its buffer counts, not the disk
+    sib, _ = open_doc(client, "sib.go", "package p\n\n// MARK MARK\n")
+    client.text_document_did_change(T.DidChangeTextDocumentParams(
+        T.VersionedTextDocumentIdentifier(uri=sib, version=2),
+        [T.TextDocumentContentChangePartial(range=T.Range(T.Position(2, 0), T.Position(2, 0)), text="// MARK\n")]))
+    await wait_published(client, sib, 2)
+    client.text_document_did_change(T.DidChangeTextDocumentParams(
+        T.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [T.TextDocumentContentChangePartial(range=T.Range(T.Position(0, 0), T.Position(0, 0)), text="")]))
+    p = await wait_published(client, uri, 2)
+    assert [d.message for d in p.diagnostics] == ["5 marks in 2 files"]
+    # editing the sibling alone re-runs the package's other open files
+    n = len(client.rec.published[uri])
+    client.text_document_did_change(T.DidChangeTextDocumentParams(
+        T.VersionedTextDocumentIdentifier(uri=sib, version=3),
+        [T.TextDocumentContentChangePartial(range=T.Range(T.Position(2, 0), T.Position(4, 0)), text="")]))
+    p = await wait_published(client, uri, 2, after=n)
+    assert [d.message for d in p.diagnostics] == ["2 marks in 2 files"]
+    # closing it: the disk version counts again
+    n = len(client.rec.published[uri])
+    client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri=sib)))
+    p = await wait_published(client, uri, 2, after=n)
+    assert [d.message for d in p.diagnostics] == ["4 marks in 2 files"]
+    # a sibling created on disk (a watched-file event) counts as soon as it is reported
+    with open(os.path.join(client.dir, "new.go"), "w") as f:
+        f.write("package p\n\n// MARK MARK MARK\n")
+    n = len(client.rec.published[uri])
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(changes=[
+        T.FileEvent(uri=uri_of(os.path.join(client.dir, "new.go")), type=T.FileChangeType.Created)]))
+    p = await wait_published(client, uri, 2, after=n)
+    assert [d.message for d in p.diagnostics] == ["7 marks in 3 files"]

@@ -1,6 +1,7 @@
 """End-to-end: settings from initializationOptions, workspace/configuration, plumber.toml; debounce.
 
-Each test starts its own server, since each changes the settings.
+One server per client kind for the module; every test restores the settings when it ends.
+The merge of initializationOptions and workspace/configuration needs a server of its own.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 
+import pytest
+import pytest_asyncio
 import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
@@ -15,24 +18,42 @@ from pytest_lsp import LanguageClient
 from lsputil import (CONFIG, ENCODING, SOURCE, change, count_published, expected, got, initialize, open_doc,
                      send_changes, uri_of, wait_published)
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-@pytest_lsp.fixture(config=CONFIG, params=["neovim", "visual_studio_code"])
-async def client(request, lsp_client: LanguageClient, tmp_path):
+DEFAULTS = {"debounce": 0}
+
+
+@pytest_lsp.fixture(config=CONFIG, params=["neovim", "visual_studio_code"], scope="module")
+async def server(request, lsp_client: LanguageClient, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp(request.param)
     lsp_client.name = request.param
     lsp_client.enc = ENCODING[request.param]
     lsp_client.dir = str(tmp_path)
     with open(tmp_path / "go.mod", "w") as f:
         f.write("module example.com/m\n\ngo 1.22\n")
-    lsp_client.init = await initialize(lsp_client, request.param, root=str(tmp_path))
+    lsp_client.set_configuration(dict(DEFAULTS), section="plumber")
+    await initialize(lsp_client, request.param, root=str(tmp_path))
+    lsp_client.sentinel, _ = open_doc(lsp_client, "sentinel.go", SOURCE)
+    await wait_published(lsp_client, lsp_client.sentinel, 1)
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def client(server: LanguageClient):
+    yield server
+    # restore the settings, and wait until the server has re-run with them
+    server.set_configuration(dict(DEFAULTS), section="plumber")
+    n = count_published(server, server.sentinel)
+    server.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"plumber": DEFAULTS}))
+    await wait_published(server, server.sentinel, 1, after=n)
 
 
 async def test_newer_versions_supersede_pending_analysis(client: LanguageClient):
     client.set_configuration({"debounce": 300}, section="plumber")
     client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"plumber": {"debounce": 300}}))
     await asyncio.sleep(0.2)
-    uri, path = open_doc(client, "a.go", SOURCE)
+    uri, path = open_doc(client, "test_newer_versions.go", SOURCE)
     await wait_published(client, uri, 1)
     before = count_published(client, uri)
     text = SOURCE
@@ -47,7 +68,7 @@ async def test_newer_versions_supersede_pending_analysis(client: LanguageClient)
 
 
 async def test_settings_change_disables_and_overrides_severity(client: LanguageClient):
-    uri, _ = open_doc(client, "a.go", SOURCE)
+    uri, _ = open_doc(client, "test_settings_change.go", SOURCE)
     await wait_published(client, uri, 1)
     n = count_published(client, uri)
     settings = {"debounce": 0, "checks": {"unclosed-body": {"enabled": False},
@@ -66,9 +87,10 @@ async def test_settings_change_disables_and_overrides_severity(client: LanguageC
 
 
 async def test_plumber_toml_and_save(client: LanguageClient):
-    uri, _ = open_doc(client, "a.go", SOURCE)
+    os.makedirs(os.path.join(client.dir, "toml"))
+    uri, _ = open_doc(client, "toml/a.go", SOURCE)
     await wait_published(client, uri, 1)
-    toml = os.path.join(client.dir, "plumber.toml")
+    toml = os.path.join(client.dir, "toml", "plumber.toml")
     with open(toml, "w") as f:
         f.write('[checks.unclosed-file]\nseverity = "hint"\n')
     n = count_published(client, uri)
@@ -84,7 +106,7 @@ async def test_plumber_toml_and_save(client: LanguageClient):
     assert len(p.diagnostics) == 2
 
 
-@pytest_lsp.fixture(config=CONFIG, params=["neovim", "visual_studio_code"])
+@pytest_lsp.fixture(config=CONFIG, params=["neovim"], loop_scope="module")
 async def configured(request, lsp_client: LanguageClient, tmp_path):
     lsp_client.enc = ENCODING[request.param]
     lsp_client.dir = str(tmp_path)
@@ -109,7 +131,7 @@ async def test_initialization_options_and_configuration_merge(configured: Langua
 
 
 async def test_malformed_settings_never_crash(client: LanguageClient):
-    uri, _ = open_doc(client, "a.go", SOURCE)
+    uri, _ = open_doc(client, "test_malformed.go", SOURCE)
     await wait_published(client, uri, 1)
     for bad in (42, "x", [1], {"debounce": "soon", "checks": {"nope": {}, "unclosed-body": {"severity": "loud",
                                                                                          "enabled": "yes"}}},
