@@ -251,7 +251,8 @@ def go_files(paths: Iterable[str], errors: list[str] | None = None) -> Iterator[
 
 
 def _groups(files: list[str], target: int) -> list[list[str]]:
-    """Files grouped by directory (a package stays on one worker); big directories split to balance."""
+    """Files grouped by directory, a directory never split (a package stays on one worker and
+    shares its package index); small directories are batched together up to `target` files."""
     by_dir: dict[str, list[str]] = {}
     for f in files:
         by_dir.setdefault(os.path.dirname(f), []).append(f)
@@ -485,7 +486,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     opts = Options(select, ignore, args.fix)
     errors: list[str] = []
-    files = list(dict.fromkeys(go_files([p for p in args.paths if p != STDIN], errors)))
+    seen: set[str] = set()
+    files = []
+    for p in go_files([p for p in args.paths if p != STDIN], errors):
+        key = os.path.normpath(os.path.abspath(p))
+        if key not in seen:  # a file named twice (a/x.go, ./a/x.go) is checked once
+            seen.add(key)
+            files.append(p)
     jobs = args.jobs or os.cpu_count() or 1
     progress = Progress(len(files), sys.stderr.isatty())
     results = analyze_files(files, opts, jobs, progress)
@@ -541,7 +548,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_stdin(args: argparse.Namespace, opts: Options) -> FileResult:
     display = args.stdin_filename or STDIN_NAME
-    source = sys.stdin.buffer.read()
+    try:
+        source = sys.stdin.buffer.read()
+    except OSError as e:
+        return FileResult(display, (), (f"{display}: cannot read standard input: {e}",), (), (), ())
     analyzer = Analyzer(opts)
     try:
         result, new_source = analyzer.source(display, args.stdin_filename, source)
@@ -568,8 +578,9 @@ Prints one line per finding, sorted by path and line:
 
 Lines and columns are 1-based; columns count UTF-8 bytes, as go vet does
 (SARIF output uses UTF-16 code units, its default column kind).
-Directories are walked recursively; vendor/, testdata/ and directories whose
-name starts with "." or "_" are skipped unless named on the command line.
+Directories are walked recursively; vendor/, testdata/, node_modules/ and
+directories whose name starts with "." or "_" are skipped unless named on
+the command line.
 "-" reads a file from standard input (shown as <stdin>, or as the name given
 by --stdin-filename, which also locates its plumber.toml and go.mod).
 

@@ -118,9 +118,13 @@ _SUCCESS_IS_FAILURE = r"^\(?\s*(?:{e}\s*==\s*nil|nil\s*==\s*{e}|!\s*errors\.(?:I
 
 
 def expects_failure(ctx: FileContext, b: Binding) -> bool:
-    """Whether the call is expected to fail: the error check right after it (or the `if` it
-    initializes) treats success as the odd case, `if err == nil { t.Fatal(...) }` or
-    `if !errors.Is(err, os.ErrNotExist) { ... }`, as tests of failing calls do."""
+    """Whether a call whose resource is discarded (`_, err := ...`) is expected to fail: the
+    error check right after it (or the `if` it initializes) treats success as the odd case,
+    `if err == nil { t.Fatal(...) }` or `if !errors.Is(err, os.ErrNotExist) { ... }`, as
+    tests of failing calls do. A bound resource is never "expected to fail": `if err == nil
+    { use(f) }` is the ordinary success branch."""
+    if b.target is not None:
+        return False
     if b.stmt.parent is not None and b.stmt.parent.type == "if_statement" \
             and b.stmt.parent.child_by_field_name("initializer") == b.stmt:
         check = b.stmt.parent

@@ -272,7 +272,7 @@ def test_directory_walk_skips_vendor_testdata_and_hidden(module, capsys, monkeyp
     out = run(["a/testdata"], capsys)[1]
     assert {LINE.match(line)["path"] for line in out.splitlines()} == {"a/testdata/l.go"}
     # A file named twice is checked once.
-    out = run(["a/l.go", "a/l.go"], capsys)[1]
+    out = run(["a/l.go", "./a/l.go", "a/l.go"], capsys)[1]
     assert len(out.splitlines()) == 2
 
 
@@ -411,3 +411,44 @@ def test_progress_line_on_a_terminal(module):
         os.close(master)
     assert p.returncode == 0 and p.stdout == b""
     assert b"[5/5]" in seen and seen.endswith(b"\r\x1b[K")
+
+
+def test_related_locations_and_fixes_in_json_and_sarif(module, capsys, monkeypatch):
+    """A check with related information (here and in another file) and two fixes."""
+    import plumber.diagnostics
+    from plumber.check import Edit, Finding, Fix, Related
+
+    other = write(module / "other.go", "package p\n\n// the declaration\nvar x int\n")
+
+    def run_check(ctx):
+        start = ctx.source.index(b"os.Open")
+        yield Finding("related-demo", start, start + 7, "demo", None,
+                      (Fix("first", (Edit(start, start + 2, "OS"),)), Fix("second", (Edit(0, 0, "// x\n"),), False)),
+                      (Related(0, 7, "the package clause"), Related(11, 39, "over there", other)))
+
+    demo = Check(code="related-demo", severity=Severity.INFORMATION, doc="a demo\n\nBody.", run=run_check)
+    monkeypatch.setattr(plumber.diagnostics, "CHECKS", [demo])
+    path = write(module / "l.go", LEAKY)
+    data = json.loads(run(["--format", "json", path], capsys)[1])
+    assert data[0]["severity"] == "information"
+    assert data[0]["related"] == [
+        {"path": path, "line": 1, "column": 1, "end_line": 1, "end_column": 8, "message": "the package clause"},
+        {"path": other, "line": 3, "column": 1, "end_line": 4, "end_column": 10, "message": "over there"},
+    ]
+    assert [(f["title"], f["safe"]) for f in data[0]["fixes"]] == [("first", True), ("second", False)]
+    log = json.loads(run(["--format", "sarif", path], capsys)[1])
+    res = log["runs"][0]["results"][0]
+    assert res["level"] == "note"
+    rel = res["relatedLocations"]
+    assert [r["id"] for r in rel] == [0, 1]
+    assert rel[1]["message"]["text"] == "over there"
+    assert rel[1]["physicalLocation"]["artifactLocation"]["uri"].endswith("/other.go")
+    assert rel[1]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 1, "endLine": 4, "endColumn": 10}
+    assert [f["description"]["text"] for f in res["fixes"]] == ["first", "second"]
+    rep = res["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert rep["deletedRegion"] == {"startLine": 9, "startColumn": 12, "endLine": 9, "endColumn": 14}
+    assert rep["insertedContent"] == {"text": "OS"}
+    assert log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] == "note"
+    # --fix applies only the safe fix.
+    status, out, err = run(["--fix", path], capsys)
+    assert "fixed 1 finding in" in err and "OS.Open" in open(path).read() and "// x" not in open(path).read()

@@ -93,3 +93,12 @@ func twiceClosed(c *http.Client, url string) {
 	}
 	defer res.Body.Close()
 }
+
+// `if err == nil` is the success branch when the response is kept.
+func successBranch(url string) int {
+	resp, err := http.Get(url) // want `resp.Body is never closed`
+	if err == nil {
+		return resp.StatusCode
+	}
+	return 0
+}

@@ -82,3 +82,11 @@ func expectSuccess(name string) {
 	}
 	fmt.Println(f.Name())
 }
+
+// `if err == nil` is the success branch when the file is kept.
+func successBranch(name string) {
+	f, err := os.Open(name) // want `f is never closed`
+	if err == nil {
+		fmt.Println(f.Name())
+	}
+}
