@@ -431,6 +431,14 @@ class PlumberServer(LanguageServer):
             return
         self.tasks[od.uri] = asyncio.ensure_future(self._analyze_later(od, delay))
 
+    def invalidate_analyses(self) -> None:
+        """Something besides the text changed (go.mod, settings, a saved file): the next analysis of
+        every document runs in full. On the worker, behind any analysis in flight (the inline path
+        never runs while the worker has jobs), so no analyzer is reset under a running analysis."""
+        analyzers = [od.analyzer for od in self.docs.values() if od.analyzer is not None]
+        if analyzers:
+            self.on_worker(_run_all, [a.reset for a in analyzers])
+
     def schedule_peers(self, od: OpenDocument) -> None:
         """Package-wide checks read sibling buffers: re-run the other open files of the directory."""
         if od.path is None or not self.package_wide:
@@ -441,6 +449,7 @@ class PlumberServer(LanguageServer):
                 self.schedule(peer)
 
     def rerun_all(self) -> None:
+        self.invalidate_analyses()
         for od in list(self.docs.values()):
             if od.analyzable:
                 od.debounce_ms = None
