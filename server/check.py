@@ -91,6 +91,17 @@ class Check:
     summarize: Callable[["FileContext"], Any] | None = None
     enabled: bool = True  # enabled by default
     package_wide: bool = False  # reads sibling files through ctx.package
+    # What a finding may depend on. "declaration": only the top-level
+    # declaration it starts in, plus the file's package clause, imports and
+    # other non-function top-level declarations; the incremental analyzer then
+    # reruns it only on the declarations an edit touched. "file": anything in
+    # the file (e.g. another function); rerun on the whole file at every edit.
+    # Package-wide checks are always treated as "file".
+    scope: str = "declaration"
+
+    @property
+    def per_declaration(self) -> bool:
+        return self.scope == "declaration" and not self.package_wide
 
     @property
     def title(self) -> str:

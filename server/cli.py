@@ -185,7 +185,7 @@ class Analyzer:
                 fixed.update(code_of[id(fix)] for fix in taken)
                 findings, failures = self._analyze(path, source, settings, checks)
             new_source = source if source != original else None
-        index = LineIndex(source)
+        index = LineIndex(source) if findings else None  # O(file): only when there is something to place
         out = tuple(self._finding(display, path, index, f) for f in findings)
         return FileResult(display, out, (), tuple(describe_failure(f) for f in failures), tuple(warnings),
                           tuple(sorted(fixed.items()))), new_source

@@ -34,6 +34,10 @@ class FileContext:
         self.go_version = go_version
         self.package = package
         self._requires_module = requires_module
+        # Byte ranges [start, end) the run is restricted to (the top-level
+        # declarations an edit touched), or None for the whole file. Set by
+        # the engine; honoured by `captures` and `matches`.
+        self.ranges: tuple[tuple[int, int], ...] | None = None
 
     @functools.cached_property
     def imports(self) -> ImportTable:
@@ -66,13 +70,37 @@ class FileContext:
         """Captures of a query (compiled once) under `node` or the whole file, in document order.
 
         Checks find their candidates through this (or `matches`) so that the
-        engine can later restrict a run to the declarations an edit touched.
+        engine can restrict a run to the declarations an edit touched: when
+        `ranges` is set and no `node` is given, only captures that start inside
+        one of the ranges are returned.
         """
-        return captures(query, node or self.root)
+        if node is not None or self.ranges is None:
+            return captures(query, node or self.root)
+        out: dict[str, list[Node]] = {}
+        for start, end in self.ranges:
+            for name, nodes in captures(query, self.root, start, end).items():
+                out.setdefault(name, []).extend(n for n in nodes if start <= n.start_byte < end)
+        return {k: v for k, v in out.items() if v}
 
     def matches(self, query: str, node: Node | None = None) -> list[dict[str, list[Node]]]:
-        """Matches of a query under `node` or the whole file, in document order."""
-        return matches(query, node or self.root)
+        """Matches of a query under `node` or the whole file, in document order.
+
+        With `ranges` set (and no `node`), only matches whose first capture
+        starts inside one of the ranges.
+        """
+        if node is not None or self.ranges is None:
+            return matches(query, node or self.root)
+        out: list[dict[str, list[Node]]] = []
+        for start, end in self.ranges:
+            for m in matches(query, self.root, start, end):
+                first = min((n.start_byte for ns in m.values() for n in ns), default=-1)
+                if start <= first < end:
+                    out.append(m)
+        return out
+
+    def in_ranges(self, offset: int) -> bool:
+        """Whether a byte offset lies inside the run's ranges (always, for a whole-file run)."""
+        return self.ranges is None or any(s <= offset < e for s, e in self.ranges)
 
     def package_ref(self, ident: Node) -> str | None:
         """The import path an identifier names (`http` in `http.Get`), unless a local shadows it."""

@@ -75,6 +75,8 @@ class Engine:
         for check in (checks if checks is not None else self.enabled_checks(settings)):
             try:
                 found = list(check.run(ctx))
+                if ctx.ranges is not None:  # a restricted run owns only the findings that start in its ranges
+                    found = [f for f in found if ctx.in_ranges(f.start)]
             except Exception:  # one broken check must not silence the others
                 failures.append(CheckFailure(check.code, ctx.path, traceback.format_exc()))
                 continue

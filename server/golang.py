@@ -34,11 +34,14 @@ def captures(q: Query | str, node: Node, start: int | None = None, end: int | No
     return found
 
 
-def matches(q: Query | str, node: Node) -> list[dict[str, list[Node]]]:
+def matches(q: Query | str, node: Node, start: int | None = None, end: int | None = None) -> list[dict[str, list[Node]]]:
     """Matches of `q` under `node`, in document order of their first capture."""
     if isinstance(q, str):
         q = query(q)
-    out = [m for _, m in QueryCursor(q).matches(node)]
+    cursor = QueryCursor(q)
+    if start is not None:
+        cursor.set_byte_range(start, end if end is not None else node.end_byte)
+    out = [m for _, m in cursor.matches(node)]
     out.sort(key=lambda m: min(n.start_byte for ns in m.values() for n in ns))
     return out
 

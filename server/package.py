@@ -21,6 +21,7 @@ Keeping it fresh (the server's job; the index never watches the disk itself):
 from __future__ import annotations
 
 import os
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from plumber.golang import new_parser
@@ -117,6 +118,8 @@ class PackageIndex:
         if ctx is None:
             if open_doc is not None:
                 source, tree = open_doc[1], open_doc[2]
+                if tree is None:  # an idle open document whose tree was freed
+                    tree = self._parser.parse(source)
             else:
                 try:
                     with open(path, "rb") as f:
@@ -140,9 +143,15 @@ class PackageIndex:
 class PackageView:
     """The package of one file, as a check sees it."""
 
+    @property
+    def ctx(self) -> "FileContext":
+        return self._ctx()
+
     def __init__(self, index: PackageIndex, ctx: "FileContext"):
         self.index = index
-        self.ctx = ctx
+        # Weakly: ctx.package is this view, and a ctx <-> view cycle would keep every
+        # context's source and tree alive until the cyclic GC ran (megabytes per keystroke).
+        self._ctx = weakref.ref(ctx)
         self.path = os.path.abspath(ctx.path) if ctx.path else None
         self.directory = os.path.dirname(self.path) if self.path else None
         self._own: dict[str, Any] = {}

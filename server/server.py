@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import collections
 import itertools
 import logging
 import os
@@ -46,6 +47,7 @@ from plumber.document import UTF8, UTF16, UTF32, Document, bytes_to_units
 from plumber.engine import CheckFailure, Engine, describe_failure
 from plumber.fixes import compose, safe_fixes, suppression_fix
 from plumber.golang import new_parser
+from plumber.incremental import IncrementalAnalyzer
 from plumber.runtime import CODE as RUNTIME_CODE, DOCS as RUNTIME_DOCS, ProfileError
 from plumber.runtime.lsp import COMMAND_CLEAR, COMMAND_LOAD, RuntimeDiagnostics, options_from
 
@@ -57,6 +59,9 @@ CONFIG_SECTION = "plumber"
 CONFIG_FILE_NAMES = ("plumber.toml", ".plumber.toml")
 WATCHED_GLOBS = ("**/go.mod", "**/plumber.toml", "**/.plumber.toml", "**/*.go")
 CONFIG_WAIT_S = 5.0  # how long analyses wait for the first workspace/configuration answer
+# Trees (about 20x the text) are kept for the documents edited most recently; the others keep
+# text, line index and findings, and are parsed again on their next edit or analysis.
+HOT_TREES = 4
 _SNAPSHOT_SEQ = itertools.count()
 
 
@@ -72,6 +77,7 @@ class Snapshot:
     source: bytes
     tree: Tree
     seq: int = field(default_factory=lambda: next(_SNAPSHOT_SEQ))  # unique across reopenings
+    changes: int = -1  # the document's change_seq when taken (for incremental analysis)
 
 
 @dataclass(slots=True)
@@ -96,9 +102,14 @@ class OpenDocument:
     result: AnalysisResult | None = None  # last published analysis
     published: list[tuple[T.Diagnostic, dict[str, Any]]] = field(default_factory=list)
     failures_logged: frozenset[str] = frozenset()
+    analyzer: IncrementalAnalyzer | None = None  # keeps the last findings, reruns what an edit touched
+    # finding -> (diagnostic, data, the last byte its conversion read), as published at change_seq diag_seq
+    diag_cache: dict = field(default_factory=dict)
+    diag_seq: int = -1
 
     def take_snapshot(self) -> None:
-        self.snap = Snapshot(self.uri, self.path, self.version, self.doc.text, self.doc.tree.copy())
+        doc = self.doc
+        self.snap = Snapshot(self.uri, self.path, self.version, doc.text, doc.tree.copy(), changes=doc.change_seq)
 
 
 def _encode(text: str, uri: str) -> bytes:
@@ -217,6 +228,9 @@ class PlumberServer(LanguageServer):
         self.client_settings = Settings()
         self.encoding = UTF16
         self._config_ready: asyncio.Event | None = None
+        self.worker_jobs = 0  # jobs submitted to the worker and not yet done (loop thread only)
+        self.hot: collections.OrderedDict[str, None] = collections.OrderedDict()  # most recently edited last
+        self._parsers = threading.local()  # a parser per thread, for snapshots whose tree was freed
         self._shown_settings_warning = False
         self._init_warnings: list[str] = []
         self.runtime = RuntimeDiagnostics()  # the loaded goroutine profile's findings
@@ -274,7 +288,7 @@ class PlumberServer(LanguageServer):
         if od is None or not od.analyzable:
             return None
         snap = od.snap
-        return (snap.seq, snap.source, snap.tree)
+        return (snap.seq, snap.source, snap.tree)  # the tree may be None (freed): the index parses
 
     # -- text synchronisation (inline, in message order) ---------------------------------
 
@@ -321,6 +335,12 @@ class PlumberServer(LanguageServer):
         doc.version = od.version
         od.take_snapshot()
         _log_slow(uri, f"change to v{od.version}", started, len(doc.text))
+        self.hot.pop(uri, None)
+        self.hot[uri] = None
+        while len(self.hot) > HOT_TREES:
+            cold = self.docs.get(self.hot.popitem(last=False)[0])
+            if cold is not None and cold.uri not in self.tasks:
+                self.release_tree(cold)
         self.schedule(od)
         self.schedule_peers(od)
 
@@ -362,6 +382,9 @@ class PlumberServer(LanguageServer):
         od.result = None
         od.published = []
         od.doc = None  # type: ignore[assignment]  # free the tree
+        od.analyzer = None
+        od.diag_cache = {}
+        self.hot.pop(uri, None)
         od.snap = None  # type: ignore[assignment]
 
     # -- scheduling ------------------------------------------------------------------
@@ -371,12 +394,56 @@ class PlumberServer(LanguageServer):
             return od.debounce_ms
         return self.editor_settings.debounce_ms
 
+    def on_worker(self, fn, *args) -> asyncio.Future:
+        """Run fn(*args) on the analysis worker; `worker_jobs` counts the jobs not yet done."""
+        self.worker_jobs += 1
+        fut = asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
+        fut.add_done_callback(self._worker_job_done)  # runs on the loop thread
+        return fut
+
+    def _worker_job_done(self, _fut) -> None:
+        self.worker_jobs -= 1
+
+    def can_analyze_inline(self, od: OpenDocument) -> bool:
+        """An analysis cheap enough to run right here, in the didChange handler: an incremental
+        one (a few declarations) while the worker is idle and the settings are known. It saves
+        the hand-off to the worker and back (two thread wake-ups, a loop iteration), which
+        costs more than the analysis itself."""
+        return (self.worker_jobs == 0 and od.analyzer is not None and od.snap is not None
+                and (self._config_ready is None or self._config_ready.is_set())
+                and od.analyzer.can_continue(od.doc, od.snap.changes))
+
+    def analyze_inline(self, od: OpenDocument) -> None:
+        snap = od.snap
+        try:
+            result = self._analyze_snapshot(od, snap)
+            if result is not None:
+                self.publish(od, result)
+        except Exception:
+            log.exception("analysis of %s failed", od.uri)
+            self.log_to_client(f"plumber: analysis of {od.uri} failed; see the server log", T.MessageType.Error)
+            od.result = None
+            od.published = []
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
+                uri=od.uri, version=snap.version, diagnostics=[]))
+
     def schedule(self, od: OpenDocument, delay_ms: int | None = None) -> None:
         old = self.tasks.pop(od.uri, None)
         if old is not None:
             old.cancel()
         delay = self.debounce_ms(od) if delay_ms is None else delay_ms
+        if delay <= 0 and self.can_analyze_inline(od):
+            self.analyze_inline(od)
+            return
         self.tasks[od.uri] = asyncio.ensure_future(self._analyze_later(od, delay))
+
+    def invalidate_analyses(self) -> None:
+        """Something besides the text changed (go.mod, settings, a saved file): the next analysis of
+        every document runs in full. On the worker, behind any analysis in flight (the inline path
+        never runs while the worker has jobs), so no analyzer is reset under a running analysis."""
+        analyzers = [od.analyzer for od in self.docs.values() if od.analyzer is not None]
+        if analyzers:
+            self.on_worker(_run_all, [a.reset for a in analyzers])
 
     def schedule_peers(self, od: OpenDocument) -> None:
         """Package-wide checks read sibling buffers: re-run the other open files of the directory."""
@@ -388,6 +455,7 @@ class PlumberServer(LanguageServer):
                 self.schedule(peer)
 
     def rerun_all(self) -> None:
+        self.invalidate_analyses()
         for od in list(self.docs.values()):
             if od.analyzable:
                 od.debounce_ms = None
@@ -407,7 +475,7 @@ class PlumberServer(LanguageServer):
                 return
             snap = od.snap
             started = time.perf_counter()
-            result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
+            result = await self.on_worker(self._analyze_snapshot, od, snap)
             _log_slow(od.uri, f"analysis of v{snap.version}", started, len(snap.source))
             if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
                 return  # superseded by a newer version, or closed: never publish an outdated one
@@ -439,19 +507,28 @@ class PlumberServer(LanguageServer):
         if od.snap is not snap:
             return None
         settings, warnings = self.engine.settings_for(snap.path, self.editor_settings)
-        findings, failures = self.analyze_document(snap, settings)
+        findings, failures = self.analyze_document(snap, settings, od)
         return AnalysisResult(snap, findings, failures, settings, warnings)
 
-    def analyze_document(self, snap: Snapshot, settings: Settings) -> tuple[list[Finding], list[CheckFailure]]:
-        """The one seam between the server and the engine: findings of one document version."""
-        return self.engine.analyze(self.engine.context(snap.path, snap.source, snap.tree), settings)
+    def analyze_document(self, snap: Snapshot, settings: Settings,
+                         od: OpenDocument | None = None) -> tuple[list[Finding], list[CheckFailure]]:
+        """The one seam between the server and the engine: findings of one document version.
+
+        With the snapshot's open document, incrementally: its analyzer reruns only
+        the declarations changed since the version it analysed last."""
+        doc = od.doc if od is not None else None
+        if doc is None or snap.changes < 0:
+            return self.engine.analyze(self.engine.context(snap.path, snap.source, self.snapshot_tree(snap)), settings)
+        if od.analyzer is None:
+            od.analyzer = IncrementalAnalyzer(self.engine, snap.path)
+        return od.analyzer.analyze_version(doc, snap.changes, snap.source, self.snapshot_tree(snap), settings)
 
     async def current_result(self, od: OpenDocument) -> AnalysisResult | None:
         """The analysis of the document's current version: the published one, else run and published now."""
         if od.result is not None and od.result.snapshot is od.snap:
             return od.result
         snap = od.snap
-        result = await asyncio.get_running_loop().run_in_executor(self.worker, self._analyze_snapshot, od, snap)
+        result = await self.on_worker(self._analyze_snapshot, od, snap)
         if result is None or self.docs.get(od.uri) is not od or od.snap is not snap:
             return None  # changed again meanwhile
         self.publish(od, result)
@@ -472,17 +549,64 @@ class PlumberServer(LanguageServer):
                 self.log_to_client(msg, T.MessageType.Error)
         od.failures_logged = frozenset(logged)
         published = []
-        findings = self.runtime.merge(od.path, result.snapshot.source, result.snapshot.tree.root_node,
-                                      result.findings)
+        snap = result.snapshot
+        findings = self.runtime.merge(
+            od.path, snap.source, lambda: self.snapshot_tree(snap).root_node, result.findings)
+        cache = self._diagnostic_cache(od, snap)
+        kept: dict[Finding, tuple[T.Diagnostic, dict[str, Any], int]] = {}
         for f in findings:
-            try:
-                published.append(self.to_diagnostic(od, result.snapshot, f))
-            except Exception:
-                log.exception("cannot convert finding %s at %d in %s", f.code, f.start, od.uri)
+            hit = cache.get(f)
+            if hit is not None:  # converted for an earlier version, and nothing before it changed
+                diag, data, limit = hit
+                data["version"] = snap.version
+            else:
+                try:
+                    diag, data = self.to_diagnostic(od, snap, f)
+                except Exception:
+                    log.exception("cannot convert finding %s at %d in %s", f.code, f.start, od.uri)
+                    continue
+                limit = _conversion_limit(snap.source, f)
+            published.append((diag, data))
+            if limit >= 0:
+                kept[f] = (diag, data, limit)
+        od.diag_cache, od.diag_seq = kept, snap.changes
         od.result = result
         od.published = published
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
             uri=od.uri, version=result.snapshot.version, diagnostics=[d for d, _ in published]))
+        if od.uri not in self.hot:
+            self.release_tree(od)
+
+    def release_tree(self, od: OpenDocument) -> None:
+        """Free an idle document's tree (document, snapshot, analyzer); its next edit parses again."""
+        doc, snap = od.doc, od.snap
+        if doc is None or snap is None or doc.edits or snap.tree is None:
+            return
+        doc.drop_tree()
+        object.__setattr__(snap, "tree", None)  # same snapshot (identity matters), no tree
+        if od.analyzer is not None:
+            od.analyzer.drop_tree_refs()
+
+    def snapshot_tree(self, snap: Snapshot) -> Tree:
+        """The snapshot's tree, or a fresh parse of its text when the tree was freed (any thread)."""
+        tree = snap.tree
+        if tree is None:
+            parser = getattr(self._parsers, "parser", None)
+            if parser is None:
+                parser = self._parsers.parser = new_parser()
+            tree = parser.parse(snap.source)
+        return tree
+
+    def _diagnostic_cache(self, od: OpenDocument, snap: Snapshot) -> dict:
+        """The converted diagnostics of the last publish that are still right for `snap`: those whose
+        finding reads no byte at or after the first change since (its positions, its line)."""
+        if not od.diag_cache or od.doc is None or snap.changes < 0 or od.diag_seq < 0:
+            return {}
+        changes = od.doc.changes_between(od.diag_seq, snap.changes)
+        if changes is None:
+            return {}
+        first = min((ev[0] if isinstance(ev, tuple) else ev.start for ev in changes), default=len(snap.source) + 1)
+        return {f: v for f, v in od.diag_cache.items() if v[2] < first}
 
     def lsp_range(self, doc: Document, start: int, end: int) -> T.Range:
         s = doc.position(start, self.encoding)
@@ -635,7 +759,7 @@ class PlumberServer(LanguageServer):
         """On the worker: the gate's edits for this test file's package, and the edited file's text."""
         from plumber.runtime.gate import leak_gate
 
-        ctx = self.engine.context(snap.path, snap.source, snap.tree)
+        ctx = self.engine.context(snap.path, snap.source, self.snapshot_tree(snap))
         parser = new_parser()  # parsers are not shared across threads
         siblings = []
         directory = os.path.dirname(snap.path)
@@ -649,7 +773,7 @@ class PlumberServer(LanguageServer):
                 continue
             od = self.by_path.get(path)
             if od is not None and od.analyzable:
-                source, tree = od.snap.source, od.snap.tree
+                source, tree = od.snap.source, self.snapshot_tree(od.snap)
             else:
                 try:
                     with open(path, "rb") as fh:
@@ -766,7 +890,7 @@ class PlumberServer(LanguageServer):
                     directories.add(os.path.dirname(path))
         if invalidations:
             # on the worker, so the engine's caches are never touched by two threads
-            self.worker.submit(_run_all, invalidations)
+            self.on_worker(_run_all, invalidations)
         if rerun_all:
             self.rerun_all()
             return
@@ -797,6 +921,16 @@ def _position(source: bytes, offset: int, encoding: str) -> tuple[int, int]:
     line = source.count(b"\n", 0, offset)
     start = source.rfind(b"\n", 0, offset) + 1
     return line, bytes_to_units(source[start:offset], offset - start, encoding)
+
+
+def _conversion_limit(source: bytes, f: Finding) -> int:
+    """The last byte offset converting `f` depends on (its spans, its fixes, the end of its line,
+    which the suppression fix reads), or -1 when it also reads another file."""
+    if any(r.path is not None for r in f.related):
+        return -1
+    line_end = source.find(b"\n", f.start)
+    return max([f.end, len(source) if line_end < 0 else line_end]
+               + [e.end for fix in f.fixes for e in fix.edits] + [r.end for r in f.related])
 
 
 def _fmt_range(r: T.Range) -> str:
@@ -934,4 +1068,6 @@ def start(tcp: str | None = None) -> None:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from plumber.fastio import start_io
+
+        start_io(server)

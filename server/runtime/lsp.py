@@ -157,11 +157,14 @@ class RuntimeDiagnostics:
             out.append(replace(p.finding, start=span[0], end=span[1], related=tuple(related)))
         return out
 
-    def merge(self, path: str | None, source: bytes, root, static: list[Finding]) -> list[Finding]:
-        """What to publish for a file: static findings (confirmed ones say so) and runtime ones."""
+    def merge(self, path: str | None, source: bytes, root_of, static: list[Finding]) -> list[Finding]:
+        """What to publish for a file: static findings (confirmed ones say so) and runtime ones.
+
+        `root_of()` gives the file's syntax tree root; it is called only when a profile is loaded
+        (the server may have released the tree of a document not being edited)."""
         from plumber.engine import suppressed
 
         runtime = [f for f in self.findings_for(path, source) if not suppressed(source, f)]
         if not runtime:
             return static
-        return sorted(confirm(static, runtime, root) + runtime, key=lambda f: (f.start, f.code))
+        return sorted(confirm(static, runtime, root_of()) + runtime, key=lambda f: (f.start, f.code))

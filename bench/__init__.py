@@ -1,0 +1,1 @@
+"""Plumber benchmark (python -m bench)."""
