@@ -394,7 +394,3 @@ def capacity_edit(ch: Channel, cap: str) -> Edit:
 def function_label(ctx: FileContext, fn: Node) -> str:
     name = fn.child_by_field_name("name")
     return f"{ctx.text(name)}()" if name is not None else "the function literal"
-
-
-def line(ctx: FileContext, node: Node) -> int:
-    return node.start_point[0] + 1

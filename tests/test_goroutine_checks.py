@@ -83,7 +83,7 @@ def test_endless_goroutine_reads_open_buffers_before_the_disk(tmp_path):
     src = buffer.encode()
     opened[os.path.abspath(worker_path)] = (1, src, new_parser().parse(src))
     (f,) = run()
-    assert "worker, whose loop at worker.go:5 never ends" in f.message
+    assert "worker (in worker.go), whose loop never ends" in f.message
     (rel,) = f.related
     assert rel.path == os.path.abspath(worker_path) and src[rel.start:rel.end] == b"for"
     del opened[os.path.abspath(worker_path)]

@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from plumber.channels import (CLOSE, RANGE, RECV, SEND, channels, close_is_harmless, defer_close_fix,
-                              function_label, line)
+                              function_label)
 from plumber.check import Check, Finding, Severity, finding, related
 from plumber.context import FileContext
 
@@ -63,10 +63,10 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             node = op.node
             what = f"receives from {ch.name}"
         yield finding(CODE, node,
-                      f"nothing sends on or closes {ch.name}: the goroutine started at line {line(ctx, op.owner)} "
-                      f"{what} and blocks forever, and leaks",
+                      f"nothing sends on or closes {ch.name}: the goroutine that {what} blocks forever, and leaks",
                       fixes=[fix] if fix else [],
-                      related=[related(ch.make, f"{ch.name} is made here and never sent on or closed")])
+                      related=[related(ch.make, f"{ch.name} is made here and never sent on or closed"),
+                               related(op.owner, "the goroutine is started here")])
 
 
 CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)

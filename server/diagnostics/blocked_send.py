@@ -41,7 +41,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from plumber.channels import (RANGE, RECV, SEND, CLOSE, Channel, at_most_one_per_run, capacity_edit, channels, has_default,
-                              in_loop_of_owner, line, reached_after, statements_of)
+                              in_loop_of_owner, reached_after, statements_of)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
 from plumber.scope import enclosing_function, inside_loop
@@ -79,7 +79,7 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     why = ""
     ret = _early_return(ctx, ch, go, first)
     if ret is not None:
-        where, why = ret, f"when the function returns at line {line(ctx, ret)} before receiving"
+        where, why = ret, "when the function returns before receiving"
     elif len(recvs) == 1 and first.select is not None:
         case = _leaving_case(ctx, ch, first)
         if case is not None:
@@ -96,10 +96,11 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     rel_msg = ("the function can return here without receiving from " + ch.name if where.type == "return_statement"
                else "this case leaves the select without receiving from " + ch.name)
     return finding(CODE, ch.make,
-                   f"{ch.name} is unbuffered: the goroutine started at line {line(ctx, go)} blocks forever on its "
-                   f"send {why}, and leaks",
+                   f"{ch.name} is unbuffered: the goroutine that sends on it blocks forever on its send {why}, "
+                   "and leaks",
                    fixes=fixes, related=[related(where, rel_msg),
-                                         related(send, "the goroutine blocks on this send")])
+                                         related(send, "the goroutine blocks on this send"),
+                                         related(go, "the goroutine is started here")])
 
 
 def _early_return(ctx: FileContext, ch: Channel, go: Node, first) -> Node | None:

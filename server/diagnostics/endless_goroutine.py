@@ -118,7 +118,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             if loop is None:
                 continue
             yield finding(CODE, go.children[0],
-                          f"the goroutine runs an endless loop (the `for` at line {loop.start_point[0] + 1} has no "
+                          "the goroutine runs an endless loop (its `for` has no "
                           "condition, return, break or exit): it never stops and leaks with everything it "
                           "references; give it a context.Context and return on <-ctx.Done(), or a done channel",
                           related=[Related(loop.start_byte, loop.start_byte + 3, "the loop that never ends")])
@@ -134,9 +134,9 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         path, (start, end, line) = found[0]
         shown = name.lstrip(".")
         here = _abspath(ctx.path)
-        where = f"{os.path.basename(path)}:{line}" if path and path != here else f"line {line}"
+        where = f" (in {os.path.basename(path)})" if path and path != here else ""
         yield finding(CODE, go.children[0],
-                      f"the goroutine runs {shown}, whose loop at {where} never ends (no condition, return, break "
+                      f"the goroutine runs {shown}{where}, whose loop never ends (no condition, return, break "
                       "or exit): it never stops and leaks with everything it references; give it a "
                       "context.Context and return on <-ctx.Done(), or a done channel",
                       related=[Related(start, end, f"the loop of {shown} that never ends",

@@ -36,7 +36,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, at_most_one_per_run, capacity_edit, channels,
-                              in_loop_of_owner, line)
+                              in_loop_of_owner)
 from plumber.check import Check, Finding, Fix, Related, Severity, finding
 from plumber.context import FileContext
 from plumber.scope import declaration_of, enclosing_function, inside_loop
@@ -81,7 +81,7 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     rel = Related(loop.start_byte, header_end.start_byte - 1 if header_end is not None else loop.end_byte,
                   f"this loop starts the goroutines that send on {ch.name}")
     return finding(CODE, ch.make,
-                   f"{ch.name} is unbuffered and received once, but the loop at line {line(ctx, loop)} starts "
+                   f"{ch.name} is unbuffered and received once, but a loop starts "
                    "a goroutine per iteration that sends on it: all senders but one block forever, and leak",
                    fixes=fixes, related=[rel, Related(sends[0].node.start_byte, sends[0].node.end_byte,
                                                       "each goroutine sends once here"),

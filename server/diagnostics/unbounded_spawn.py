@@ -55,7 +55,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             continue
         seen.add(loop.id)
         yield finding(CODE, go.children[0],
-                      f"goroutines are started without bound: the loop at line {loop.start_point[0] + 1} has no "
+                      "goroutines are started without bound: the enclosing `for` has no "
                       "condition and nothing in it waits, so it starts them as fast as it can until memory runs "
                       "out; use a worker pool or a semaphore",
                       related=[Related(loop.start_byte, loop.start_byte + 3, "the loop without a condition")])

@@ -42,7 +42,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, close_is_harmless, goroutine_literal,
-                              is_exit_call, line, loop_in)
+                              is_exit_call, loop_in)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
 from plumber.edits import insert_line_after
@@ -62,7 +62,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             if op.deferred or _can_leave(ctx, op.node):
                 continue
             fix = _fix(ctx, ch, op)
-            who = "the goroutine started at line %d" % line(ctx, op.owner) if op.owner is not None else "the function"
+            who = "the goroutine" if op.owner is not None else "the function"
             clause = next((c for c in op.node.named_children if c.type == "range_clause"), op.node)
             yield finding(CODE, clause,
                           f"nothing closes {ch.name}: this range never ends, and {who} waits on it forever "

@@ -10,7 +10,7 @@ import (
 func leak() {
 	ch := make(chan int)
 	go func() {
-		<-ch // want `nothing sends on or closes ch: the goroutine started at line 12 receives from ch and blocks forever`
+		<-ch // want `nothing sends on or closes ch: the goroutine that receives from ch blocks forever`
 		fmt.Println("Goroutine finish")
 	}()
 }

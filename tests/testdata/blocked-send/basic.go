@@ -15,7 +15,7 @@ func work() error {
 
 // Seed 001, premature function return.
 func premature(fail bool) error {
-	c := make(chan error) // want `c is unbuffered: the goroutine started at line 19 blocks forever on its send when the function returns at line 24`
+	c := make(chan error) // want `c is unbuffered: the goroutine that sends on it blocks forever on its send when the function returns before receiving`
 	go func() {
 		c <- work()
 	}()

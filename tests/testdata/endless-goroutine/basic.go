@@ -11,18 +11,18 @@ import (
 // Seed 004: go worker(ch), with worker declared in another file of the package.
 func startWorker() {
 	ch := make(chan int)
-	go worker(ch) // want `the goroutine runs worker, whose loop at worker.go:7 never ends`
+	go worker(ch) // want `the goroutine runs worker \(in worker.go\), whose loop never ends`
 	ch <- 1
 }
 
 // Declared in this file.
 func startPoller() {
-	go poll(time.Second) // want `the goroutine runs poll, whose loop at line 63 never ends`
+	go poll(time.Second) // want `the goroutine runs poll, whose loop never ends`
 }
 
 // A literal with an endless loop after some setup.
 func startLiteral(jobs chan func()) {
-	go func() { // want `the goroutine runs an endless loop \(the .for. at line 27`
+	go func() { // want `the goroutine runs an endless loop \(its .for. has no condition`
 		fmt.Println("started")
 		for {
 			job := <-jobs
@@ -168,7 +168,7 @@ func (l *listener) serve() {
 
 func startMethod() {
 	l := &listener{conns: make(chan int)}
-	go l.serve() // want `the goroutine runs serve, whose loop at line 164 never ends`
+	go l.serve() // want `the goroutine runs serve, whose loop never ends`
 }
 
 // Two types share the method name: which one runs is a matter of types.

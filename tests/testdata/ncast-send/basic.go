@@ -12,7 +12,7 @@ func process(i int) int {
 
 // Seed 001, the NCast leak: the channel is handed to each goroutine.
 func first(items []int) any {
-	c := make(chan any) // want `c is unbuffered and received once, but the loop at line 16 starts a goroutine per iteration`
+	c := make(chan any) // want `c is unbuffered and received once, but a loop starts a goroutine per iteration`
 	for _, i := range items {
 		go func(c chan any) {
 			c <- process(i)

@@ -10,7 +10,7 @@ import (
 // Seed 000: goroutines until memory runs out.
 func spawn() {
 	for {
-		go func() { // want `goroutines are started without bound: the loop at line 12 has no condition`
+		go func() { // want `goroutines are started without bound: the enclosing .for. has no condition`
 			time.Sleep(time.Hour)
 		}()
 	}

@@ -11,7 +11,7 @@ func process(v int) { _ = v }
 func sends() {
 	ch := make(chan int)
 	go func() {
-		for v := range ch { // want `nothing closes ch: this range never ends, and the goroutine started at line 13 waits on it forever`
+		for v := range ch { // want `nothing closes ch: this range never ends, and the goroutine waits on it forever`
 			process(v)
 		}
 	}()
