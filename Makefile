@@ -3,6 +3,7 @@
 #   make test   the same install, then the whole test suite
 #   make docs   regenerate docs/checks/<code>.md from the checks' docstrings
 #   make vsix   build the VS Code extension
+#   make bench  the performance benchmark (a few minutes)
 
 SHELL := /bin/bash
 VENV  ?= .venv
@@ -13,7 +14,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3.14 python3; 
 	&& { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install docs vsix clean
+.PHONY: demo test install docs vsix bench clean
 
 install: $(STAMP)
 
@@ -32,6 +33,10 @@ test: install
 
 docs: install
 	$(BIN)/python -m plumber.docs
+
+# Latency, batch, memory and start-up figures beside tree-sitter's raw parse (docs/performance.md).
+bench: install
+	$(BIN)/python -m bench
 
 # The VS Code extension: vscode-client/plumber-<version>.vsix (offline once npm packages are cached).
 vsix:
