@@ -2,6 +2,7 @@
 #   make demo   create .venv, install Plumber with its test extras, run `plumber check examples/`
 #   make test   the same install, then the whole test suite
 #   make docs   regenerate docs/checks/<code>.md from the checks' docstrings
+#   make vsix   build the VS Code extension
 
 SHELL := /bin/bash
 VENV  ?= .venv
@@ -12,7 +13,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3.14 python3; 
 	&& { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install docs clean
+.PHONY: demo test install docs vsix clean
 
 install: $(STAMP)
 
@@ -31,6 +32,10 @@ test: install
 
 docs: install
 	$(BIN)/python -m plumber.docs
+
+# The VS Code extension: vscode-client/plumber-<version>.vsix (offline once npm packages are cached).
+vsix:
+	bash vscode-client/build.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

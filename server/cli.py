@@ -594,7 +594,7 @@ Exit status: 0 no findings, 1 findings, 2 usage or I/O error.
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="plumber", description="Find Go memory, resource and goroutine leaks.")
     ap.add_argument("--version", action="version", version=f"plumber {__version__}")
-    sub = ap.add_subparsers(dest="command", required=True, metavar="{check,serve}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{check,serve,profile}")
     check = sub.add_parser("check", help="check Go files and directories", description=CHECK_HELP,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("paths", nargs="+", metavar="PATH", help="Go files or directories; - for standard input")
@@ -616,6 +616,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stdio", action="store_true", help="speak LSP over stdin/stdout (the default)")
     serve.add_argument("--tcp", metavar="HOST:PORT")
     serve.set_defaults(func=cmd_serve)
+    from plumber.runtime.cli import add_parser as add_profile_parser
+
+    add_profile_parser(sub)
     return ap
 
 

@@ -69,14 +69,19 @@ def import_name(ctx: FileContext, path: str) -> str | None:
 
 
 def add_import(ctx: FileContext, path: str) -> Edit | None:
-    """An edit importing `path`, gofmt-clean; None when already imported.
+    """An edit importing `path`, gofmt-clean; None when it is already imported under a usable name.
 
-    Joins an existing parenthesised block in sorted position (never the
-    `import "C"` declaration, whose preamble comment must stay attached);
-    otherwise adds a declaration after the last import, or after the package
-    clause when there is none.
+    Joins the first parenthesised import block (its standard-library group,
+    in sorted position, above any comment lines that belong to the spec it
+    precedes), never the `import "C"` declaration, whose preamble comment must
+    stay attached to it; otherwise adds a declaration of its own after the
+    last import (after `import "C"` when that is the only one), or after the
+    package clause when there is none. A blank (`_`) or dot import does not
+    make the package's name usable, so a plain import is still added.
+    Edits of two fixes adding the same import are identical, so
+    `fixes.compose` applies one of them.
     """
-    if ctx.imports.has(path):
+    if ctx.imports.names_of(path):
         return None
     src = ctx.source
     nl = newline(src)
@@ -88,12 +93,15 @@ def add_import(ctx: FileContext, path: str) -> Edit | None:
             continue
         specs = [c for c in spec_list.named_children if c.type == "import_spec"]
         if not specs:
-            close = spec_list.children[-1]
-            return Edit(close.start_byte, close.start_byte, "\t" + quoted + nl)
-        group = _first_group(src, specs)
+            open_paren, close = spec_list.children[0], spec_list.children[-1]
+            if b"\n" not in src[open_paren.end_byte:close.start_byte]:  # import ()
+                return Edit(open_paren.end_byte, close.start_byte, nl + "\t" + quoted + nl)
+            return Edit(line_start(src, close.start_byte), line_start(src, close.start_byte), "\t" + quoted + nl)
+        group = _first_group(ctx, specs)
         for spec in group:
             if _spec_path(ctx, spec) > path:
-                return insert_line_before(ctx, spec, quoted)
+                at = _above_comments(src, spec)
+                return Edit(at, at, indentation(src, spec) + quoted + newline(src, spec.start_byte))
         return insert_line_after(ctx, group[-1], quoted)
     anchor = (decls or ctx.imports.decls)[-1] if ctx.imports.decls else None
     if anchor is None:
@@ -102,6 +110,34 @@ def add_import(ctx: FileContext, path: str) -> Edit | None:
             return None
     at = line_end(src, anchor.end_byte)
     return Edit(at, at, nl + nl + "import " + quoted)
+
+
+def import_for(ctx: FileContext, path: str) -> tuple[str, Edit | None] | None:
+    """The name to write for package `path` in a fix, and the edit importing it if needed.
+
+    None when the package cannot be named: its default name is already bound
+    to another import.
+    """
+    from plumber.imports import default_name
+
+    name = import_name(ctx, path)
+    if name is not None:
+        return name, None
+    name = default_name(path)
+    if ctx.imports.path_of(name) not in (None, path):
+        return None
+    return name, add_import(ctx, path)
+
+
+def _above_comments(src: bytes, spec: Node) -> int:
+    """The start of the comment lines directly above `spec` (its own line when there are none)."""
+    at = line_start(src, spec.start_byte)
+    while at > 0:
+        prev = line_start(src, at - 1)
+        if not src[prev:at].strip().startswith(b"//"):
+            break
+        at = prev
+    return at
 
 
 def _is_cgo_import(ctx: FileContext, decl: Node) -> bool:
@@ -123,15 +159,16 @@ def _spec_path(ctx: FileContext, spec: Node) -> str:
     return ctx.text(p).strip('"`') if p is not None else ""
 
 
-def _first_group(src: bytes, specs: list[Node]) -> list[Node]:
+def _first_group(ctx: FileContext, specs: list[Node]) -> list[Node]:
     """The specs of the first blank-line-separated run that holds standard-library paths, else the first run."""
+    src = ctx.source
     groups: list[list[Node]] = [[specs[0]]]
     for prev, spec in zip(specs, specs[1:]):
-        between = src[prev.end_byte:spec.start_byte]
-        if between.count(b"\n") > 1 and b"\n\n" in between.replace(b"\r", b"").replace(b" ", b"").replace(b"\t", b""):
+        between = src[prev.end_byte:spec.start_byte].replace(b"\r", b"")
+        if any(not line.strip() for line in between.split(b"\n")[1:-1]):
             groups.append([])
         groups[-1].append(spec)
     for g in groups:
-        if any("." not in src[s.start_byte:s.end_byte].decode(errors="replace").split("/")[0] for s in g):
+        if any("." not in _spec_path(ctx, s).split("/")[0] for s in g):
             return g
     return groups[0]

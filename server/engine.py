@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from tree_sitter import Node, Tree
 
-from plumber.check import Check, Finding, Severity
+from plumber.check import Check, Finding
 from plumber.config import ConfigFiles, Settings
 from plumber.context import FileContext
 from plumber.gomod import GoModCache
@@ -46,7 +46,7 @@ class Engine:
         self.by_code = {c.code: c for c in self.checks}
         self.gomod = GoModCache()
         self.config_files = ConfigFiles(set(self.by_code))
-        self.packages = PackageIndex(self._plain_context, overlay)
+        self.packages = PackageIndex(self._plain_context, overlay, [c for c in self.checks if c.package_wide])
 
     def _plain_context(self, path: str | None, source: bytes, tree: Tree) -> FileContext:
         return FileContext(source, tree, path, self.gomod.go_version(path),

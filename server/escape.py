@@ -56,12 +56,15 @@ class Resource:
     it (x.Close()). `called`: calling the variable releases it (cancel()).
     `free_funcs`: (import path, name) of functions whose argument, possibly
     wrapped in a conversion, is released (C.free(unsafe.Pointer(p))).
+    `keeper_packages`: import paths whose functions only borrow the value,
+    possibly wrapped in a conversion (C.puts(p), C.use(unsafe.Pointer(p))).
     """
 
     closers: frozenset[str] = frozenset({"Close"})
     field: str | None = None
     called: bool = False
     free_funcs: frozenset[tuple[str, str]] = frozenset()
+    keeper_packages: frozenset[str] = frozenset()
 
 
 def _up(node: Node) -> Node:
@@ -84,6 +87,13 @@ def _is_keeper_call(ctx: FileContext, call: Node) -> bool:
         return True
     target = ctx.call_target(call)
     return target is not None and target[1] in KEEPERS.get(target[0], ())
+
+
+def _is_borrowing_call(ctx: FileContext, call: Node, res: Resource) -> bool:
+    if not res.keeper_packages:
+        return False
+    target = ctx.call_target(call)
+    return target is not None and target[0] in res.keeper_packages
 
 
 def _is_free_call(ctx: FileContext, call: Node, res: Resource) -> bool:
@@ -131,12 +141,14 @@ def _classify_value(ctx: FileContext, value: Node, res: Resource, whole: bool) -
         fn = call.child_by_field_name("function")
         if fn is not None and fn.type == "identifier" and ctx.text(fn) == "append":
             return _classify_append(ctx, call, res)
-        if _is_keeper_call(ctx, call):
+        if _is_keeper_call(ctx, call) or _is_borrowing_call(ctx, call, res):
             return Use.LOCAL
         # A conversion wrapping the value inside a free call: C.free(unsafe.Pointer(p)).
         outer = _call_of_argument(_up(call))
         if outer is not None and _is_free_call(ctx, outer, res) and _is_conversion(ctx, call) and not whole:
             return Use.CLOSE
+        if outer is not None and _is_borrowing_call(ctx, outer, res) and _is_conversion(ctx, call):
+            return Use.LOCAL
         return Use.ESCAPE
     if t in LOCAL_PARENTS:
         return Use.LOCAL
@@ -166,12 +178,21 @@ def _classify_value(ctx: FileContext, value: Node, res: Resource, whole: bool) -
     return Use.ESCAPE
 
 
+def is_conversion(ctx: FileContext, call: Node) -> bool:
+    """`T(x)` for the pointer and qualified types the escape rules know: `unsafe.Pointer(p)`, `(*T)(p)`."""
+    return _is_conversion(ctx, call)
+
+
 def _is_conversion(ctx: FileContext, call: Node) -> bool:
     fn = call.child_by_field_name("function")
     if fn is None:
         return False
     if fn.type in ("parenthesized_type", "pointer_type", "qualified_type", "generic_type"):
         return True
+    if fn.type == "parenthesized_expression":  # (*T)(x)
+        inner = fn.named_children[0] if fn.named_child_count == 1 else None
+        op = inner.child_by_field_name("operator") if inner is not None and inner.type == "unary_expression" else None
+        return op is not None and ctx.text(op) == "*"
     if fn.type == "selector_expression":
         return ctx.text(fn) in ("unsafe.Pointer",)
     return False

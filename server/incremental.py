@@ -229,6 +229,10 @@ class IncrementalAnalyzer:
                     cached = kept
                 dirty.append((ev.start, ev.new_end))
             else:
+                # a reparse changed this range: if it holds (or touches) an old non-function
+                # node, that node may be gone (swallowed by a function, say) -> the whole file
+                if any(ev[0] <= fe and ev[1] >= fs for fs, fe in fixed):
+                    return None
                 dirty.append(ev)
         self._decl, self._fixed = cached, fixed
         root = tree.root_node

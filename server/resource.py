@@ -37,7 +37,13 @@ class Binding:
 
 
 def bind(ctx: FileContext, call: Node, index: int = 0) -> Binding | None:
-    """The variable that receives result `index` of `call`, if the call is the whole right side."""
+    """The variable that receives result `index` of `call`, if the call is the whole right side.
+
+    None when the call is not the whole right side of a declaration or
+    assignment, or when the result goes to a field, an element or through a
+    pointer (`s.f, err = os.Open(...)`: it escapes). A result discarded with
+    `_` gives a Binding whose target is None.
+    """
     node = call
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent

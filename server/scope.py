@@ -196,3 +196,27 @@ def declaring_scope(decl: Node) -> Node:
     while n is not None and n.type not in SCOPE_TYPES:
         n = n.parent
     return n if n is not None else decl
+
+
+BREAKABLE_TYPES = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement",
+                             "select_statement"})
+
+
+def in_nested_function(node: Node, top: Node) -> bool:
+    """Whether a function literal (or declaration) lies between `node` and its ancestor `top`."""
+    n = node.parent
+    while n is not None and n != top:
+        if n.type in FUNCTION_TYPES:
+            return True
+        n = n.parent
+    return False
+
+
+def break_target(jump: Node) -> Node | None:
+    """The statement an unlabelled `break` leaves: the innermost for, switch or select in its function."""
+    n = jump.parent
+    while n is not None and n.type not in FUNCTION_TYPES:
+        if n.type in BREAKABLE_TYPES:
+            return n
+        n = n.parent
+    return None

@@ -48,10 +48,13 @@ from plumber.engine import CheckFailure, Engine, describe_failure
 from plumber.fixes import compose, safe_fixes, suppression_fix
 from plumber.golang import new_parser
 from plumber.incremental import IncrementalAnalyzer
+from plumber.runtime import CODE as RUNTIME_CODE, DOCS as RUNTIME_DOCS, ProfileError
+from plumber.runtime.lsp import COMMAND_CLEAR, COMMAND_LOAD, RuntimeDiagnostics, options_from
 
 log = logging.getLogger("plumber.server")
 
 FIX_ALL_KIND = "source.fixAll.plumber"
+LEAK_GATE_KIND = "source.plumber.leakGate"
 CONFIG_SECTION = "plumber"
 CONFIG_FILE_NAMES = ("plumber.toml", ".plumber.toml")
 WATCHED_GLOBS = ("**/go.mod", "**/plumber.toml", "**/.plumber.toml", "**/*.go")
@@ -230,6 +233,7 @@ class PlumberServer(LanguageServer):
         self._parsers = threading.local()  # a parser per thread, for snapshots whose tree was freed
         self._shown_settings_warning = False
         self._init_warnings: list[str] = []
+        self.runtime = RuntimeDiagnostics()  # the loaded goroutine profile's findings
 
     # -- settings -------------------------------------------------------------------
 
@@ -365,6 +369,8 @@ class PlumberServer(LanguageServer):
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         if od.analyzable:
             self.schedule_peers(od)  # they now read the file from disk
+        if od.path is not None and od.path in self.runtime.paths():
+            self.publish_runtime([od.path])  # a loaded profile's findings outlive the buffer
 
     def _forget(self, uri: str) -> None:
         task = self.tasks.pop(uri, None)
@@ -544,9 +550,10 @@ class PlumberServer(LanguageServer):
         od.failures_logged = frozenset(logged)
         published = []
         snap = result.snapshot
+        findings = self.runtime.merge(od.path, snap.source, self.snapshot_tree(snap).root_node, result.findings)
         cache = self._diagnostic_cache(od, snap)
         kept: dict[Finding, tuple[T.Diagnostic, dict[str, Any], int]] = {}
-        for f in result.findings:
+        for f in findings:
             hit = cache.get(f)
             if hit is not None:  # converted for an earlier version, and nothing before it changed
                 diag, data, limit = hit
@@ -628,7 +635,8 @@ class PlumberServer(LanguageServer):
             message=f.message,
             severity=T.DiagnosticSeverity(int(severity)),
             code=f.code,
-            code_description=T.CodeDescription(href=check.url) if check else None,
+            code_description=(T.CodeDescription(href=check.url) if check else
+                              T.CodeDescription(href=RUNTIME_DOCS) if f.code == RUNTIME_CODE else None),
             source=SOURCE,
             related_information=related or None,
             data=data,
@@ -721,7 +729,65 @@ class PlumberServer(LanguageServer):
             action = await self.fix_all_action(od, compute=only is not None)
             if action is not None:
                 actions.append(action)
+        if wanted(LEAK_GATE_KIND) and od.path is not None and od.path.endswith("_test.go"):
+            action = await self.leak_gate_action(od)
+            if action is not None:
+                actions.append(action)
         return actions
+
+    async def leak_gate_action(self, od: OpenDocument) -> T.CodeAction | None:
+        """"Fail tests that leak goroutines": add or extend the package's TestMain (runtime/gate.py)."""
+        snap = od.snap
+        fix = await asyncio.get_running_loop().run_in_executor(self.worker, self._leak_gate, snap)
+        if fix is None or self.docs.get(od.uri) is not od or od.snap is not snap:
+            return None
+        gate, holder_source = fix
+        target = self.by_path.get(gate.path) if gate.path else od
+        if target is not None and target.analyzable:
+            edits = [T.TextEdit(range=self.lsp_range(target.doc, e.start, e.end), new_text=e.new_text)
+                     for e in gate.edits]
+            uri, version = target.uri, target.version
+        else:
+            edits = [T.TextEdit(range=T.Range(T.Position(*_position(holder_source, e.start, self.encoding)),
+                                              T.Position(*_position(holder_source, e.end, self.encoding))),
+                                new_text=e.new_text) for e in gate.edits]
+            uri, version = from_fs_path(gate.path) or gate.path, None
+        return T.CodeAction(title=gate.title, kind=LEAK_GATE_KIND, edit=self.workspace_edit(uri, version, edits))
+
+    def _leak_gate(self, snap: Snapshot):
+        """On the worker: the gate's edits for this test file's package, and the edited file's text."""
+        from plumber.runtime.gate import leak_gate
+
+        ctx = self.engine.context(snap.path, snap.source, self.snapshot_tree(snap))
+        parser = new_parser()  # parsers are not shared across threads
+        siblings = []
+        directory = os.path.dirname(snap.path)
+        try:
+            names = sorted(n for n in os.listdir(directory) if n.endswith("_test.go"))
+        except OSError:
+            names = []
+        for name in names:
+            path = os.path.join(directory, name)
+            if path == snap.path:
+                continue
+            od = self.by_path.get(path)
+            if od is not None and od.analyzable:
+                source, tree = od.snap.source, od.snap.tree
+                if tree is None:  # an idle document whose tree was freed
+                    tree = parser.parse(source)
+            else:
+                try:
+                    with open(path, "rb") as fh:
+                        source = fh.read()
+                except OSError:
+                    continue
+                tree = parser.parse(source)
+            siblings.append(self.engine.context(path, source, tree))
+        gate = leak_gate(ctx, siblings)
+        if gate is None:
+            return None
+        holder = next((s for s in siblings if s.path == gate.path), ctx)
+        return gate, holder.source
 
     async def fix_all_action(self, od: OpenDocument, compute: bool = True) -> T.CodeAction | None:
         if not compute and (od.result is None or od.result.snapshot is not od.snap):
@@ -738,6 +804,67 @@ class PlumberServer(LanguageServer):
         return T.CodeAction(
             title=f"Fix all plumber problems ({n} fix{'es' if n != 1 else ''})", kind=FIX_ALL_KIND,
             edit=self.workspace_edit(od.uri, result.snapshot.version, text_edits))
+
+    # -- goroutine profiles (plumber.loadGoroutineProfile / clearGoroutineProfile) ----
+
+    def workspace_roots(self) -> list[str]:
+        roots = [p for f in (self.workspace.folders or {}).values() if (p := _uri_path(f.uri))]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        return roots
+
+    async def load_profile(self, args) -> dict[str, Any]:
+        try:
+            source, options = options_from(args)
+            before = self.runtime.paths()
+            summary = await asyncio.get_running_loop().run_in_executor(
+                None, self.runtime.load, source, self.workspace_roots(), options)
+        except ProfileError as e:
+            self.window_show_message(T.ShowMessageParams(type=T.MessageType.Error, message=f"plumber: {e}"))
+            raise
+        for a in summary["ambiguous"]:
+            self.log_to_client(f"plumber: goroutine profile: {a}", T.MessageType.Warning)
+        n, files = summary["findings"], len(summary["files"])
+        self.window_show_message(T.ShowMessageParams(type=T.MessageType.Info, message=(
+            f"plumber: {summary['goroutines']} goroutines read from {source}: {n} place{'s' if n != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}"
+            + (f"; {len(summary['ambiguous'])} ambiguous frames not placed (see the log)"
+               if summary["ambiguous"] else ""))))
+        self.publish_runtime(before | self.runtime.paths())
+        return summary
+
+    def clear_profile(self) -> dict[str, Any]:
+        paths = self.runtime.clear()
+        self.publish_runtime(paths)
+        return {"cleared": len(paths)}
+
+    def publish_runtime(self, paths: Iterable[str]) -> None:
+        """Re-publish the files a loaded (or cleared) profile touches, open or not."""
+        for path in paths:
+            od = self.by_path.get(path)
+            if od is not None and od.analyzable:
+                if od.result is not None and od.result.snapshot is od.snap:
+                    self.publish(od, od.result)
+                else:
+                    self.schedule(od, delay_ms=0)
+                continue
+            try:
+                with open(path, "rb") as fh:
+                    source = fh.read()
+            except OSError:
+                source = b""
+            diagnostics = []
+            for f in self.runtime.findings_for(path, source):
+                related = [T.DiagnosticRelatedInformation(location=loc, message=r.message) for r in f.related
+                           if (loc := self.other_file_location(r.path or path, r.start, r.end)) is not None]
+                diagnostics.append(T.Diagnostic(
+                    range=T.Range(T.Position(*_position(source, f.start, self.encoding)),
+                                  T.Position(*_position(source, f.end, self.encoding))),
+                    message=f.message, severity=T.DiagnosticSeverity(int(f.severity or Severity.WARNING)),
+                    code=f.code, code_description=T.CodeDescription(href=RUNTIME_DOCS), source=SOURCE,
+                    related_information=related or None))
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
+                uri=from_fs_path(path) or path, diagnostics=diagnostics))
 
     # -- workspace events ----------------------------------------------------------
 
@@ -901,9 +1028,17 @@ def build_server() -> PlumberServer:
         ls.files_changed(changed)
 
     @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(
-        code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
+        code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND, LEAK_GATE_KIND], resolve_provider=False))
     async def code_action(ls: PlumberServer, params: T.CodeActionParams):
         return await ls.code_actions(params)
+
+    @server.command(COMMAND_LOAD)
+    async def load_goroutine_profile(ls: PlumberServer, *args):
+        return await ls.load_profile(list(args))
+
+    @server.command(COMMAND_CLEAR)
+    def clear_goroutine_profile(ls: PlumberServer, *args):
+        return ls.clear_profile()
 
     @server.feature(T.SHUTDOWN)
     def shutdown(ls: PlumberServer, params: None) -> None:

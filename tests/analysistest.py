@@ -132,7 +132,8 @@ def go_env(tmp: str) -> dict[str, str]:
     return env
 
 
-def vet_sources(files: dict[str, bytes], go_version: str = "1.22", cgo: bool = False) -> tuple[int, str]:
+def vet_sources(files: dict[str, bytes], go_version: str = "1.22", cgo: bool = False,
+                vet_flags: tuple[str, ...] = ()) -> tuple[int, str]:
     """Write each file as its own package of a temporary module; run gofmt -l and go vet ./...
 
     `files` maps a relative path (dir/name.go) to its text. Returns (exit status, output).
@@ -151,5 +152,5 @@ def vet_sources(files: dict[str, bytes], go_version: str = "1.22", cgo: bool = F
         fmt = subprocess.run([gofmt_binary(), "-l", "."], cwd=tmp, env=env, capture_output=True, text=True)
         if fmt.returncode or fmt.stdout.strip():
             return 1, "gofmt -l reports: " + fmt.stdout + fmt.stderr
-        vet = subprocess.run([go_binary(), "vet", "./..."], cwd=tmp, env=env, capture_output=True, text=True)
+        vet = subprocess.run([go_binary(), "vet", *vet_flags, "./..."], cwd=tmp, env=env, capture_output=True, text=True)
         return vet.returncode, vet.stdout + vet.stderr

@@ -10,6 +10,16 @@ from plumber.golang import query
 
 CASES = [(c, p) for c in CHECKS for p in data_files(c.code)]
 GOLDEN = [(c, p) for c in CHECKS for p in golden_files(c.code)]
+# Test data that imports modules other than the standard library cannot be compiled offline;
+# it is still checked against its expectations and golden files, just not vetted.
+NOT_VETTED = {
+    os.path.join("unclosed-conn", "grpc.go"),  # imports google.golang.org/grpc
+}
+
+
+def _vetted(path: str) -> bool:
+    rel = os.path.relpath(path, TESTDATA)
+    return rel.removesuffix(".golden") not in NOT_VETTED
 
 
 def test_every_check_has_test_data_and_docs():
@@ -36,8 +46,8 @@ def test_fixes_match_golden(check, golden):
 def test_golden_files_are_gofmt_clean_and_vet():
     files = {}
     for check, golden in GOLDEN:
-        if "cgo" in check.code:
-            continue  # vetted in test_cgo with cgo on, where a C compiler is present
+        if "cgo" in check.code or not _vetted(golden):
+            continue  # cgo: vetted in test_cgo.py with cgo on, where a C compiler is present
         rel = os.path.relpath(golden[: -len(".golden")], TESTDATA)
         pkgdir = rel.replace(os.sep, "_").replace(".go", "").replace("-", "_")
         with open(golden, "rb") as f:
@@ -51,13 +61,14 @@ def test_testdata_compiles_before_fixes():
     """The fixes must compile wherever the original did: the originals compile."""
     files = {}
     for check, path in CASES:
-        if "cgo" in check.code:
+        if "cgo" in check.code or not _vetted(path):
             continue
         rel = os.path.relpath(path, TESTDATA)
         pkgdir = os.path.dirname(rel).replace(os.sep, "_").replace("-", "_")
         with open(path, "rb") as f:
             files[os.path.join(pkgdir, os.path.basename(rel))] = f.read()
-    status, out = vet_sources(files)
+    # The originals hold the very leaks go vet's lostcancel reports: compile them, vet the rest.
+    status, out = vet_sources(files, vet_flags=("-lostcancel=false",))
     assert status == 0, out
 
 

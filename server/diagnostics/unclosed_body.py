@@ -4,16 +4,16 @@ Until `resp.Body.Close()` is called, the response's connection cannot go
 back to the pool and its read buffers stay allocated; a client making many
 requests leaks a connection (and a goroutine pair) per request.
 
-Flags `resp, err := http.Get/Post/PostForm(...)` and the same methods
+Flags `resp, err := http.Get/Head/Post/PostForm(...)` and the same methods
 and `Do` on a client (`http.DefaultClient`, a `http.Client` the function
 declares or receives, or any receiver whose result is used as a response:
 `resp.Body`, `resp.StatusCode`, `resp.Header`) when nothing calls
 `resp.Body.Close()` and neither `resp` nor `resp.Body` escapes. Reading the
 body with `io.ReadAll`, `io.Copy` or `json.NewDecoder` does not close it.
 A response discarded with `_` always leaks, unless the request is meant
-to fail (`if err == nil { t.Fatal(...) }` right after it). `Head` is not
-flagged: a HEAD response has no body (`http.NoBody`) and its connection
-returns to the pool as soon as the headers are read.
+to fail (`if err == nil { t.Fatal(...) }` right after it). `Head` is
+flagged too: `Client.Do` promises a non-nil Body "which the user is
+expected to close", and a custom `RoundTripper` may well return a real one.
 
 Fix: `defer resp.Body.Close()` after the error check that follows the call;
 offered only when that check leaves the function, since `resp` is nil when
@@ -43,12 +43,10 @@ from plumber.scope import declaration_of, declaring_scope, find_uses
 
 CODE = "unclosed-body"
 HTTP = "net/http"
-# Not Head: a HEAD response's Body is http.NoBody and its connection goes back to the pool
-# as soon as the headers are read (net/http/transport.go, `hasBody`), so nothing leaks.
-PACKAGE_FUNCS = frozenset({"Get", "Post", "PostForm"})
+PACKAGE_FUNCS = frozenset({"Get", "Head", "Post", "PostForm"})
 CLIENT_METHODS = PACKAGE_FUNCS | {"Do"}
 QUERY = ("(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @name"
-         " (#any-of? @name \"Get\" \"Post\" \"PostForm\" \"Do\"))) @call")
+         " (#any-of? @name \"Get\" \"Head\" \"Post\" \"PostForm\" \"Do\"))) @call")
 BODY = Resource(field="Body")
 RESPONSE_FIELDS = frozenset({"Body", "StatusCode", "Header"})
 

@@ -1,0 +1,3 @@
+module example.com/ticker122
+
+go 1.22

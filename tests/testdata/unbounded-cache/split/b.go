@@ -1,0 +1,5 @@
+package split
+
+func evict(key string) {
+	delete(cache, key)
+}
