@@ -264,7 +264,10 @@ class Document:
         # The token the edit falls strictly inside, if any: when the reparse leaves a token of
         # the same type over the same (shifted) extent there, the structure cannot have
         # changed and reparse() skips Tree.changed_ranges (O(top-level nodes)).
-        leaf = self.tree.root_node.descendant_for_byte_range(start, end) if not self.edits else None
+        # (Only in an error-free tree: tree-sitter re-parses the nodes that hold errors on every
+        # reparse, and they may come out differently anywhere in the file.)
+        root = self.tree.root_node
+        leaf = root.descendant_for_byte_range(start, end) if not self.edits and not root.has_error else None
         self._in_token = self._in_top = None
         delta = len(new) - (end - start)
         if leaf is not None and leaf.child_count == 0 and leaf.start_byte < start and end < leaf.end_byte:

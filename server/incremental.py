@@ -32,7 +32,6 @@ from plumber.engine import CheckFailure, Engine
 
 # Top-level nodes an edit may touch without forcing a whole-file run.
 LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
-DECLARATIONS = frozenset({"function_declaration", "method_declaration"})
 MAX_EVENTS = 64
 IMPORTS_REFRESH = 32
 _NON_SPACE = re.compile(rb"\S")
@@ -205,16 +204,15 @@ class IncrementalAnalyzer:
         cached = self._decl
         fixed = self._fixed
         dirty: list[tuple[int, int]] = []
+        touched: list[int] = []  # where dropped findings started (current coordinates)
         self._first_edit = min((ev.start for ev in changes if isinstance(ev, ByteEdit)), default=len(text))
         for ev in changes:
             if isinstance(ev, ByteEdit):
                 # an edit of the old text's package clause, imports, types, vars, consts or errors
                 # (it may have deleted them: the new tree cannot tell) -> the whole file
-                if ev.start == ev.old_end:
-                    if any(fs < ev.start < fe for fs, fe in fixed):
-                        return None
-                elif any(ev.start < fe and ev.old_end > fs for fs, fe in fixed):
+                if any(ev.start <= fe and ev.old_end >= fs for fs, fe in fixed):  # touching counts
                     return None
+                touched = [_shift(p, ev) for p in touched]
                 if fixed and fixed[-1][1] > ev.start:
                     fixed = [(_shift(fs, ev), _shift(fe, ev)) for fs, fe in fixed]
                 dirty = [(_shift(s, ev), _shift(e, ev)) for s, e in dirty]
@@ -225,11 +223,16 @@ class IncrementalAnalyzer:
                             # the edit touches the finding: drop it, rerun its declaration if it is still there
                             p = _shift(f.start, ev)
                             dirty.append((p, p))
+                            touched.append(p)
                         else:
                             kept.append(shift_finding(f, ev))
                     cached = kept
                 dirty.append((ev.start, ev.new_end))
             else:
+                # a reparse changed this range: if it holds (or touches) an old non-function
+                # node, that node may be gone (swallowed by a function, say) -> the whole file
+                if any(ev[0] <= fe and ev[1] >= fs for fs, fe in fixed):
+                    return None
                 dirty.append(ev)
         self._decl, self._fixed = cached, fixed
         root = tree.root_node
@@ -240,7 +243,7 @@ class IncrementalAnalyzer:
             nl = text.find(b"\n", e)
             nl = text.find(b"\n", nl + 1) if nl >= 0 else -1
             e = len(text) if nl < 0 else nl
-            cursor = _top_level_from(root, text, s, e)
+            cursor = _top_level_from(root, text, max(0, s - 1), e)  # a node ending at s counts
             if cursor is None:
                 continue
             while True:
@@ -250,8 +253,9 @@ class IncrementalAnalyzer:
                 if node.is_named:
                     if node.type not in LOCAL_TOP_LEVEL or node.is_missing:
                         return None
-                    if node.type in DECLARATIONS:
-                        out.append((node.start_byte, node.end_byte))
+                    # a function, a method or a top-level comment: rerun on its span (findings
+                    # may start in a comment too)
+                    out.append((node.start_byte, node.end_byte))
                 if not cursor.goto_next_sibling():
                     break
         return _merge(out)

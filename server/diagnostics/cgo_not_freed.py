@@ -130,4 +130,5 @@ def _has_free(ctx: FileContext) -> bool:
     return _FREE_CALL.search(ctx.source) is not None
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run,
+              scope="file")  # the fix depends on C.free calls anywhere in the file

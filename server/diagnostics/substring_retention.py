@@ -484,4 +484,5 @@ def run(ctx: FileContext) -> Iterator[Finding]:
                       related=[related(o.node, f"the large {what} is made here")])
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run,
+              scope="file")  # the fix reads top-level names, other functions included

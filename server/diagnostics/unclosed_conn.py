@@ -219,7 +219,7 @@ def _declaring_statement(ctx: FileContext, ident: Node) -> Node | None:
 
 def _package_var(ctx: FileContext, name: str) -> Node | None:
     found = None
-    for spec in ctx.captures(VAR_SPECS).get("spec", []):
+    for spec in ctx.captures(VAR_SPECS, ctx.root).get("spec", []):  # the whole file, even in a restricted run
         decl = spec.parent
         if decl is not None and decl.type == "var_spec_list":
             decl = decl.parent
@@ -286,7 +286,7 @@ def _is_sql_handle(ctx: FileContext, recv: Node) -> bool:
 def _field_has_type(ctx: FileContext, field: str, typ_rx: str) -> bool:
     """A struct field named `field`, declared in this file, has a type matching typ_rx (and no other type)."""
     found = False
-    for m in ctx.matches(FIELD_DECLS):
+    for m in ctx.matches(FIELD_DECLS, ctx.root):  # the whole file, even in a restricted run
         names = [n for n in m.get("name", []) if node_text(ctx.source, n) == field]
         if not names:
             continue
