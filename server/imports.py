@@ -60,6 +60,11 @@ class ImportTable:
             elif name != "_":
                 self.by_name[name] = path
 
+    @property
+    def signature(self) -> tuple:
+        """What the imports bind, comparable across versions of a file."""
+        return tuple((i.name, i.path) for i in self.imports)
+
     def path_of(self, name: str) -> str | None:
         """Import path bound to a local package name."""
         return self.by_name.get(name)

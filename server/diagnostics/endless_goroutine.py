@@ -40,12 +40,11 @@ from tree_sitter import Node
 from plumber.channels import goroutine_literal, is_exit_call, statements_of
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
+from plumber.memo import per_declaration
 from plumber.scope import break_target, in_nested_function, is_local, top_level
 
 CODE = "endless-goroutine"
 GO_QUERY = "(go_statement) @go"
-FUNCS_QUERY = "(source_file (function_declaration name: (identifier) @name body: (block) @body) @fn)"
-METHODS_QUERY = "(source_file (method_declaration name: (field_identifier) @name body: (block) @body) @fn)"
 LEAVES = ("[(return_statement) (goto_statement) (break_statement) (expression_statement (call_expression))"
           " (call_expression function: (identifier) @panic (#eq? @panic \"panic\"))] @leave")
 
@@ -93,18 +92,31 @@ def summarize(ctx: FileContext) -> dict[str, tuple[int, int, int] | None]:
     """The file's endless functions, name -> (loop start, end, line), and all its methods,
     ".name" -> the same or None (so that a method name can be known to be unique in the package)."""
     out: dict[str, tuple[int, int, int] | None] = {}
-    for query, prefix in ((FUNCS_QUERY, ""), (METHODS_QUERY, ".")):
-        for m in ctx.matches(query):
-            fn, name = m["fn"][0], prefix + ctx.text(m["name"][0])
-            if fn.child_by_field_name("type_parameters") is not None:
-                continue
-            loop = endless_loop(ctx, m["body"][0])
-            info = (loop.start_byte, loop.start_byte + 3, loop.start_point[0] + 1) if loop is not None else None
-            if prefix:
-                out[name] = info if name not in out else None  # two methods of one name: ambiguous
-            elif info is not None:
-                out[name] = info
+    for decl, found in per_declaration(ctx, CODE, _declaration_loop):
+        if found is None:
+            continue
+        name, rel = found
+        info = None
+        if rel is not None:
+            start = decl.start_byte + rel[0]
+            info = (start, start + 3, decl.start_point[0] + rel[1] + 1)
+        if name.startswith("."):
+            out[name] = info if name not in out else None  # two methods of one name: ambiguous
+        elif info is not None:
+            out[name] = info
     return out
+
+
+def _declaration_loop(ctx: FileContext, decl: Node) -> tuple[str, tuple[int, int] | None] | None:
+    """(name, endless loop relative to the declaration) of a function or method declaration."""
+    if decl.type not in ("function_declaration", "method_declaration"):
+        return None
+    name, body = decl.child_by_field_name("name"), decl.child_by_field_name("body")
+    if name is None or body is None or body.type != "block" or decl.child_by_field_name("type_parameters"):
+        return None
+    loop = endless_loop(ctx, body)
+    rel = (loop.start_byte - decl.start_byte, loop.start_point[0] - decl.start_point[0]) if loop else None
+    return ("." if decl.type == "method_declaration" else "") + ctx.text(name), rel
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
@@ -169,14 +181,13 @@ def _abspath(path: str | None) -> str | None:
 def _package_funcs(ctx: FileContext) -> dict[str, list[tuple[str | None, tuple[int, int, int] | None]]]:
     """name -> [(file, loop or None)] over this file (the live buffer) and the rest of its package."""
     here = _abspath(ctx.path)
-    summaries = {here: summarize(ctx)}
-    if ctx.package is not None:
-        for path, summary in ctx.package.summaries(CHECK).items():
-            if path != here:
-                summaries[path] = summary or {}
+    # The package view includes this file's own summary (from the live buffer), computed once.
+    summaries = dict(ctx.package.summaries(CHECK)) if ctx.package is not None else {}
+    if here not in summaries:
+        summaries[here] = summarize(ctx)
     out: dict[str, list[tuple[str | None, tuple[int, int, int] | None]]] = {}
     for path, summary in summaries.items():
-        for name, info in summary.items():
+        for name, info in (summary or {}).items():
             out.setdefault(name, []).append((path, info))
     return out
 

@@ -58,11 +58,11 @@ from tree_sitter import Node
 
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
+from plumber.memo import per_declaration
 from plumber.scope import declaration_of
 
 CODE = "unbounded-cache"
 
-DECLS = "(source_file (var_declaration) @decl)"
 MAP_WRITES = ("(assignment_statement left: (expression_list (index_expression operand: (identifier) @m)) "
               "operator: \"=\") @stmt")
 APPENDS = ("(assignment_statement left: (expression_list . (identifier) @s .) operator: \"=\" "
@@ -212,7 +212,19 @@ def _touch_is_harmless(ctx: FileContext, ident: Node) -> bool:
 
 def summarize(ctx: FileContext) -> Summary:
     decls: dict[str, Decl] = {}
-    for decl in ctx.captures(DECLS).get("decl", []):
+    touched: set[str] = set()
+    for decl, (found, names) in per_declaration(ctx, CODE, _declaration_facts):
+        for name, kind, start, end in found:
+            decls[name] = Decl(kind, decl.start_byte + start, decl.start_byte + end)
+        touched |= names
+    return Summary(decls, frozenset(touched))
+
+
+def _declaration_facts(ctx: FileContext, decl: Node) -> tuple[tuple[tuple[str, str, int, int], ...], frozenset[str]]:
+    """One top-level node's empty map/slice variables (offsets relative to it) and the names it may
+    shrink, replace or hand on."""
+    found = []
+    if decl.type == "var_declaration":
         specs = [c for c in decl.named_children if c.type == "var_spec"]
         for lst in (c for c in decl.named_children if c.type == "var_spec_list"):
             specs.extend(c for c in lst.named_children if c.type == "var_spec")
@@ -221,15 +233,15 @@ def summarize(ctx: FileContext) -> Summary:
             if kind is None:
                 continue
             for name in spec.children_by_field_name("name"):
-                decls[ctx.text(name)] = Decl(kind, name.start_byte, name.end_byte)
+                found.append((ctx.text(name), kind, name.start_byte - decl.start_byte, name.end_byte - decl.start_byte))
     touched = set()
-    for ident in ctx.captures(TOUCHES).get("id", []):
+    for ident in ctx.captures(TOUCHES, decl).get("id", []):
         name = ctx.text(ident)
         if name in touched or name == "_":
             continue
         if not _touch_is_harmless(ctx, ident):
             touched.add(name)
-    return Summary(decls, frozenset(touched))
+    return tuple(found), frozenset(touched)
 
 
 def _guarded_by_len(ctx: FileContext, fn: Node, name: str, stmt: Node) -> bool:
@@ -301,18 +313,29 @@ def _set_value(ctx: FileContext, stmt: Node) -> bool:
 
 def _candidates(ctx: FileContext) -> Iterator[tuple[str, str, Node, Node]]:
     """(name, kind, write statement, the written node) in document order."""
-    out = []
-    for m in ctx.matches(MAP_WRITES):
-        ix = m["m"][0].parent
-        out.append((ctx.text(m["m"][0]), "map", m["stmt"][0], ix, m["m"][0]))
-    for m in ctx.matches(APPENDS):
-        if ctx.text(m["s"][0]) == ctx.text(m["s2"][0]):
-            out.append((ctx.text(m["s"][0]), "slice", m["stmt"][0], m["s"][0], m["s"][0]))
-    out.sort(key=lambda c: c[2].start_byte)
-    for name, kind, stmt, target, ident in out:
-        if declaration_of(ctx.source, ident) is not None:
-            continue  # a local variable
-        yield name, kind, stmt, target
+    for decl, writes in per_declaration(ctx, CODE + "/writes", _has_writes):
+        if not writes:
+            continue  # most declarations write no package-level map or slice: skip the queries
+        out = []
+        for m in ctx.matches(MAP_WRITES, decl):
+            ix = m["m"][0].parent
+            out.append((ctx.text(m["m"][0]), "map", m["stmt"][0], ix, m["m"][0]))
+        for m in ctx.matches(APPENDS, decl):
+            if ctx.text(m["s"][0]) == ctx.text(m["s2"][0]):
+                out.append((ctx.text(m["s"][0]), "slice", m["stmt"][0], m["s"][0], m["s"][0]))
+        out.sort(key=lambda c: c[2].start_byte)
+        for name, kind, stmt, target, ident in out:
+            if declaration_of(ctx.source, ident) is not None:
+                continue  # a local variable
+            yield name, kind, stmt, target
+
+
+def _has_writes(ctx: FileContext, decl: Node) -> bool:
+    """Whether a top-level node holds an `m[k] = v` or `s = append(s, ...)` candidate at all."""
+    text = ctx.source[decl.start_byte:decl.end_byte]
+    if b"append(" not in text and b"] = " not in text:
+        return False
+    return bool(ctx.matches(MAP_WRITES, decl) or ctx.matches(APPENDS, decl))
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
