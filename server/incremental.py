@@ -86,6 +86,14 @@ def _fixed_spans(tree) -> list[tuple[int, int]]:
     return out
 
 
+def _first_error(root) -> int | None:
+    """Start of the first top-level node that holds a syntax error."""
+    for node in root.children:
+        if node.has_error or node.is_missing:
+            return node.start_byte
+    return None
+
+
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
@@ -158,6 +166,13 @@ class IncrementalAnalyzer:
             changes = doc.changes_between(self._seq, seq)
             if changes is not None:
                 ranges = self._dirty_declarations(source, tree, changes)
+            if ranges is not None and tree.root_node.has_error:
+                # After a syntax error tree-sitter may resolve ambiguities differently anywhere
+                # further on (`f(x)` a call or a conversion) without reporting a changed range:
+                # what precedes the first error stands, everything from it on is rerun.
+                first = _first_error(tree.root_node)
+                if first is not None:
+                    ranges = _merge(list(ranges) + [(first, len(source))])
         failures: list[CheckFailure] = []
         if ranges is None:
             self.last_mode, self.last_ranges = "full", []

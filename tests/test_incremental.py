@@ -181,3 +181,12 @@ def test_deleting_a_function_drops_its_cached_findings():
     assert inc.last_mode == "incremental"
     assert after == fresh(engine, path, doc.text)
     assert len(after) < len(before)
+
+
+def test_ambiguity_resolved_differently_after_an_error():
+    """A newline typed into a comment turns its tail into code (a syntax error); further on,
+    tree-sitter then reads `go handle(i)` as a conversion, not a call, and reports no changed
+    range there: findings after the first error must be recomputed, not reused."""
+    path = os.path.join(TESTDATA, "unbounded-spawn", "basic.go")
+    run_sequence(path, [(0.5, 0, "x", False), (0.5, 0, "x", False), (0.125, 0, "\n//x top\n", False)],
+                 registry() + [LOCAL, WHOLE, COMMENTS])
