@@ -6,10 +6,15 @@ declaration (and on the file's imports) is the same whenever that
 declaration's text is, so it is computed once per change of the declaration,
 not once per keystroke anywhere in the file. Computed values must not hold
 absolute positions: make them relative to the declaration's start.
+
+Memory stays bounded: per (fact, file) only the declarations of the file's
+latest run are kept, for the most recently analysed files.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Callable, TypeVar
 
 from tree_sitter import Node
@@ -18,8 +23,10 @@ from plumber.context import FileContext
 
 T = TypeVar("T")
 
-_MEMO: dict[tuple, object] = {}
-_LIMIT = 100_000  # entries; cleared wholesale past it (a few open packages need far fewer)
+MAX_FILES = 64  # (fact, file) pairs kept; the CLI sees each file once, an editor a few at a time
+
+_memo: OrderedDict[tuple[str, str], dict[tuple, object]] = OrderedDict()
+_lock = threading.Lock()
 
 
 def per_declaration(ctx: FileContext, key: str, compute: Callable[[FileContext, Node], T]) -> list[tuple[Node, T]]:
@@ -28,17 +35,28 @@ def per_declaration(ctx: FileContext, key: str, compute: Callable[[FileContext, 
     `compute` must read only the declaration it is given (pass it as the
     query node: it is not subject to a restricted run's ranges) and the imports.
     """
-    imports = ctx.imports.signature
     src = ctx.source
+    decls = ctx.root.named_children
+    if ctx.path is None:
+        return [(d, compute(ctx, d)) for d in decls]
+    slot = (key, ctx.path)
+    with _lock:
+        previous = _memo.pop(slot, {})
+    imports = ctx.imports.signature
+    current: dict[tuple, object] = {}
     out = []
-    for decl in ctx.root.named_children:
-        k = (key, imports, decl.type, src[decl.start_byte:decl.end_byte])
-        try:
-            value = _MEMO[k]
-        except KeyError:
+    for decl in decls:
+        k = (imports, decl.type, src[decl.start_byte:decl.end_byte])
+        value = current.get(k, previous.get(k, _MISSING))
+        if value is _MISSING:
             value = compute(ctx, decl)
-            if len(_MEMO) >= _LIMIT:
-                _MEMO.clear()
-            _MEMO[k] = value
+        current[k] = value
         out.append((decl, value))
+    with _lock:
+        _memo[slot] = current
+        while len(_memo) > MAX_FILES:
+            _memo.popitem(last=False)
     return out
+
+
+_MISSING = object()
