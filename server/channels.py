@@ -23,7 +23,8 @@ from plumber.context import FileContext
 from plumber.edits import insert_line_after
 from plumber.check import Edit, Fix
 from plumber.resource import bind
-from plumber.scope import FUNCTION_TYPES, declaring_scope, enclosing_function, find_uses, inside_loop, is_local
+from plumber.scope import (FUNCTION_TYPES, break_target, declaring_scope, enclosing_function, find_uses, in_nested_function,
+                           inside_loop, is_local)
 
 MAKE_QUERY = ('(call_expression function: (identifier) @f (#eq? @f "make")'
               ' arguments: (argument_list . (channel_type))) @make')
@@ -317,6 +318,31 @@ def statements_of(block: Node | None) -> list[Node]:
 
 def is_exit_call(ctx: FileContext, node: Node) -> bool:
     return node.type == "expression_statement" and bool(_EXIT_CALL.match(ctx.text(node)))
+
+
+LOOP_LEAVES = ("[(return_statement) (goto_statement) (break_statement) (expression_statement (call_expression))"
+               " (call_expression function: (identifier) @panic (#eq? @panic \"panic\"))] @leave")
+
+
+def loop_can_leave(ctx: FileContext, loop: Node) -> bool:
+    """A return, goto, exit call, panic, or a break out of `loop` in its body (not in nested functions)."""
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return True
+    for n in ctx.captures(LOOP_LEAVES, body).get("leave", []):
+        if in_nested_function(n, loop):
+            continue
+        if n.type in ("return_statement", "goto_statement"):
+            return True
+        if n.type == "expression_statement":
+            if is_exit_call(ctx, n):
+                return True
+        elif n.type == "call_expression":
+            return True  # panic(...) in any position
+        elif n.type == "break_statement":
+            if n.named_child_count or break_target(n) == loop:
+                return True  # a labelled break may leave
+    return False
 
 
 def child_containing(parent_list: Node, node: Node) -> Node | None:

@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Iterable, Iterator, NamedTuple
 from urllib.parse import quote
 
+from plumber.document import line_starts
 from plumber import SOURCE, __version__
 
 SKIP_DIRS = {"vendor", "testdata", "node_modules"}
@@ -90,11 +91,7 @@ class FileResult(NamedTuple):
 class LineIndex:
     def __init__(self, source: bytes):
         self.source = source
-        self.starts = [0]
-        i = source.find(b"\n")
-        while i >= 0:
-            self.starts.append(i + 1)
-            i = source.find(b"\n", i + 1)
+        self.starts = line_starts(source)
 
     def pos(self, offset: int) -> Pos:
         from bisect import bisect_right

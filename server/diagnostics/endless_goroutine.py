@@ -37,16 +37,14 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import goroutine_literal, is_exit_call, statements_of
+from plumber.channels import goroutine_literal, loop_can_leave, statements_of
 from plumber.check import Check, Finding, Related, Severity, finding
 from plumber.context import FileContext
 from plumber.memo import per_declaration
-from plumber.scope import break_target, in_nested_function, is_local, top_level
+from plumber.scope import is_local, top_level
 
 CODE = "endless-goroutine"
 GO_QUERY = "(go_statement) @go"
-LEAVES = ("[(return_statement) (goto_statement) (break_statement) (expression_statement (call_expression))"
-          " (call_expression function: (identifier) @panic (#eq? @panic \"panic\"))] @leave")
 
 
 def endless_loop(ctx: FileContext, body: Node | None) -> Node | None:
@@ -59,31 +57,9 @@ def endless_loop(ctx: FileContext, body: Node | None) -> Node | None:
             continue
         if any(c.type not in ("block", "comment") for c in loop.named_children):
             continue  # a condition, a clause or a range
-        if not _can_leave(ctx, loop):
+        if not loop_can_leave(ctx, loop):
             return loop
     return None
-
-
-def _can_leave(ctx: FileContext, loop: Node) -> bool:
-    body = loop.child_by_field_name("body")
-    if body is None:
-        return True
-    for n in ctx.captures(LEAVES, body).get("leave", []):
-        if in_nested_function(n, loop):
-            continue
-        if n.type in ("return_statement", "goto_statement"):
-            return True
-        if n.type == "expression_statement":
-            if is_exit_call(ctx, n):
-                return True
-        elif n.type == "call_expression":
-            return True  # panic(...) in any position
-        elif n.type == "break_statement":
-            if n.named_child_count or break_target(n) == loop:
-                return True
-    return False
-
-
 
 
 

@@ -41,15 +41,14 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, close_is_harmless, goroutine_literal,
-                              is_exit_call, loop_in)
+from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, close_is_harmless,
+                              goroutine_literal, loop_can_leave, loop_in)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
 from plumber.edits import insert_line_after
-from plumber.scope import break_target, enclosing_function, in_nested_function, inside_loop
+from plumber.scope import enclosing_function, inside_loop
 
 CODE = "unclosed-range"
-LEAVES = "[(return_statement) (goto_statement) (break_statement) (expression_statement (call_expression))] @leave"
 WAITS = ('(call_expression function: (selector_expression operand: (identifier) @wg'
          ' field: (field_identifier) @m (#any-of? @m "Wait" "Done"))) @call')
 
@@ -59,7 +58,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         if ch.of(CLOSE) or not ch.of(SEND):
             continue
         for op in ch.of(RANGE):
-            if op.deferred or _can_leave(ctx, op.node):
+            if op.deferred or loop_can_leave(ctx, op.node):
                 continue
             fix = _fix(ctx, ch, op)
             who = "the goroutine" if op.owner is not None else "the function"
@@ -70,30 +69,6 @@ def run(ctx: FileContext) -> Iterator[Finding]:
                           fixes=[fix] if fix else [],
                           related=[related(ch.make, f"{ch.name} is made here")])
             break
-
-
-def _can_leave(ctx: FileContext, loop: Node) -> bool:
-    """A return, goto, exit call, or a break out of `loop` in its body (not in nested functions)."""
-    body = loop.child_by_field_name("body")
-    if body is None:
-        return True
-    for n in ctx.captures(LEAVES, body).get("leave", []):
-        if in_nested_function(n, loop):
-            continue
-        if n.type in ("return_statement", "goto_statement"):
-            return True
-        if n.type == "expression_statement":
-            if is_exit_call(ctx, n):
-                return True
-            continue
-        if n.type == "break_statement":
-            if n.named_child_count:  # a labelled break may leave
-                return True
-            if break_target(n) == loop:
-                return True
-    return False
-
-
 
 
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from plumber.document import line_starts
 from plumber.check import Finding, Related, Severity
 from plumber.runtime.mapping import Ambiguous, Workspace
 from plumber.runtime.parse import Frame, Profile
@@ -83,11 +84,7 @@ def _read(path: str) -> bytes | None:
 class _Lines:
     def __init__(self, source: bytes):
         self.source = source
-        self.starts = [0]
-        i = source.find(b"\n")
-        while i >= 0:
-            self.starts.append(i + 1)
-            i = source.find(b"\n", i + 1)
+        self.starts = line_starts(source)
 
     def span(self, line: int) -> tuple[int, int] | None:
         """Byte range of a 1-based line's text, without indentation and line end."""

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from plumber.document import line_starts
 from plumber.check import Finding, Related
 from plumber.runtime import Options, ProfileError, analyze
 from plumber.runtime.confirm import confirm
@@ -72,13 +73,6 @@ def _relocate(source: bytes, starts: list[int], anchor: _Anchor) -> tuple[int, i
     return None
 
 
-def _line_starts(source: bytes) -> list[int]:
-    starts = [0]
-    i = source.find(b"\n")
-    while i >= 0:
-        starts.append(i + 1)
-        i = source.find(b"\n", i + 1)
-    return starts
 
 
 def options_from(args: Any) -> tuple[str, Options]:
@@ -142,7 +136,7 @@ class RuntimeDiagnostics:
         placed = self.loaded.by_path.get(os.path.abspath(path))
         if not placed:
             return []
-        starts = _line_starts(source)
+        starts = line_starts(source)
         out = []
         for p in placed:
             span = _relocate(source, starts, p.anchor)
