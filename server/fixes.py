@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from plumber.check import Edit, Finding, Fix
@@ -53,8 +54,6 @@ def suppression_fix(source: bytes, f: Finding) -> Fix:
     """Add `//nolint:<code>` for the finding: extend a nolint comment on its line or the line
     above, else put one on a line of its own above (gofmt-clean, unlike a trailing comment that
     gofmt may want to align with its neighbours)."""
-    import re
-
     start = source.rfind(b"\n", 0, f.start) + 1
     end = source.find(b"\n", f.start)
     end = len(source) if end < 0 else end

@@ -91,9 +91,9 @@ def unreleased(ctx: FileContext, b: Binding, res: Resource) -> bool:
     decl_fn = enclosing_function(b.decl)
     if decl_fn != fn or _is_parameter(b.decl):
         return False  # declared outside this function, or a (named) result: it leaves with the call
-    scope = declaring_scope(b.decl)
-    after = b.decl.end_byte if b.stmt.type != "assignment_statement" else b.decl.end_byte
-    uses = [u for u in find_uses(ctx.source, ctx.root, scope, b.decl, after) if u != b.target]
+    # Every use after the declaration counts, even before a later `f, err = os.Open(...)`: a close
+    # earlier in a loop body is lenient, and silence beats a false alarm.
+    uses = [u for u in find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl) if u != b.target]
     return fate(ctx, uses, res) is Use.LOCAL
 
 
