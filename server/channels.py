@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from tree_sitter import Node
 
@@ -96,6 +97,15 @@ def channels(ctx: FileContext) -> list[Channel]:
     if found is None:
         found = _CACHE[ctx] = _channels(ctx) if b"chan" in ctx.source else []
     return found
+
+
+def per_unbuffered_channel(ctx: FileContext, check) -> Iterator:
+    """The findings `check(ctx, ch)` makes (None: none) for each unbuffered channel the function owns."""
+    for ch in channels(ctx):
+        if ch.unbuffered:
+            f = check(ctx, ch)
+            if f is not None:
+                yield f
 
 
 def _channels(ctx: FileContext) -> list[Channel]:

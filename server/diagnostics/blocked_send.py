@@ -40,8 +40,8 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (RANGE, RECV, SEND, CLOSE, Channel, at_most_one_per_run, capacity_edit, channels, has_default,
-                              in_loop_of_owner, reached_after, statements_of)
+from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, at_most_one_per_run, capacity_edit, has_default,
+                              in_loop_of_owner, per_unbuffered_channel, reached_after, statements_of)
 from plumber.check import Check, Finding, Fix, Severity, finding, related
 from plumber.context import FileContext
 from plumber.scope import enclosing_function, inside_loop
@@ -51,12 +51,7 @@ RETURNS = "(return_statement) @ret"
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
-    for ch in channels(ctx):
-        if not ch.unbuffered:
-            continue
-        f = _check(ctx, ch)
-        if f is not None:
-            yield f
+    yield from per_unbuffered_channel(ctx, _check)
 
 
 def _check(ctx: FileContext, ch: Channel) -> Finding | None:

@@ -35,8 +35,8 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, at_most_one_per_run, capacity_edit, channels,
-                              in_loop_of_owner)
+from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, at_most_one_per_run, capacity_edit, in_loop_of_owner,
+                              per_unbuffered_channel)
 from plumber.check import Check, Finding, Fix, Related, Severity, finding
 from plumber.context import FileContext
 from plumber.scope import declaration_of, enclosing_function, inside_loop
@@ -46,12 +46,7 @@ COLLECTION_TYPES = frozenset({"slice_type", "array_type", "map_type", "implicit_
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
-    for ch in channels(ctx):
-        if not ch.unbuffered:
-            continue
-        f = _check(ctx, ch)
-        if f is not None:
-            yield f
+    yield from per_unbuffered_channel(ctx, _check)
 
 
 def _check(ctx: FileContext, ch: Channel) -> Finding | None:

@@ -63,6 +63,20 @@ async def initialize(client: LanguageClient, name: str, options=None, root: str 
     ))
 
 
+async def start_session(client: LanguageClient, name: str, tmp_path_factory, dirname: str | None = None,
+                        configuration: dict | None = None) -> T.InitializeResult:
+    """A module's session: a fresh workspace (go.mod, go 1.22) and the client initialised as `name`."""
+    tmp_path = tmp_path_factory.mktemp(dirname or name)
+    client.name = name
+    client.enc = ENCODING[name]
+    client.dir = str(tmp_path)
+    with open(tmp_path / "go.mod", "w") as f:
+        f.write("module example.com/m\n\ngo 1.22\n")
+    if configuration is not None:
+        client.set_configuration(dict(configuration), section="plumber")
+    return await initialize(client, name, root=str(tmp_path))
+
+
 def _uri(path: str) -> str:
     from pygls.uris import from_fs_path
 

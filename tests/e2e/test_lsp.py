@@ -14,21 +14,15 @@ import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from lsputil import (CONFIG, ENCODING, SOURCE, apply_edits, change, code_actions, count_published, edits_of,
-                     expected, got, initialize, open_doc, send_changes, units, uri_of, wait_published)
+from lsputil import (apply_edits, change, code_actions, CONFIG, count_published, edits_of, expected, got, open_doc,
+                     send_changes, SOURCE, start_session, units, uri_of, wait_published)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_lsp.fixture(config=CONFIG, params=["neovim", "visual_studio_code"], scope="module")
 async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    lsp_client.name = request.param
-    lsp_client.enc = ENCODING[request.param]
-    lsp_client.dir = str(tmp_path)
-    with open(tmp_path / "go.mod", "w") as f:
-        f.write("module example.com/m\n\ngo 1.22\n")
-    lsp_client.init = await initialize(lsp_client, request.param, root=str(tmp_path))
+    lsp_client.init = await start_session(lsp_client, request.param, tmp_path_factory)
     yield
     await lsp_client.shutdown_session()
 

@@ -14,20 +14,14 @@ import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from lsputil import CONFIG, ENCODING, apply_edits, code_actions, edits_of, initialize, open_doc, uri_of, wait_published
+from lsputil import apply_edits, code_actions, CONFIG, edits_of, open_doc, start_session, wait_published
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_lsp.fixture(config=CONFIG, params=["visual_studio_code"], scope="module")
 async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("goroutines")
-    lsp_client.name = request.param
-    lsp_client.enc = ENCODING[request.param]
-    lsp_client.dir = str(tmp_path)
-    with open(tmp_path / "go.mod", "w") as f:
-        f.write("module example.com/m\n\ngo 1.22\n")
-    lsp_client.init = await initialize(lsp_client, request.param, root=str(tmp_path))
+    lsp_client.init = await start_session(lsp_client, request.param, tmp_path_factory, dirname="goroutines")
     yield
     await lsp_client.shutdown_session()
 

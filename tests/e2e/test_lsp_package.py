@@ -15,7 +15,7 @@ import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from lsputil import CONFIG, TIMEOUT, count_published, initialize, open_doc, send_changes, uri_of
+from lsputil import CONFIG, count_published, open_doc, send_changes, start_session, TIMEOUT, uri_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -49,12 +49,7 @@ func put(k string, v int) {
 
 @pytest_lsp.fixture(config=CONFIG, params=["neovim", "visual_studio_code"], scope="module")
 async def client(request, lsp_client: LanguageClient, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    lsp_client.name = request.param
-    lsp_client.dir = str(tmp_path)
-    with open(tmp_path / "go.mod", "w") as f:
-        f.write("module example.com/m\n\ngo 1.22\n")
-    await initialize(lsp_client, request.param, root=str(tmp_path))
+    await start_session(lsp_client, request.param, tmp_path_factory)
     yield
     await lsp_client.shutdown_session()
 

@@ -15,7 +15,7 @@ import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from lsputil import (CONFIG, ENCODING, SOURCE, change, count_published, expected, got, initialize, open_doc,
+from lsputil import (start_session, CONFIG, ENCODING, SOURCE, change, count_published, expected, got, initialize, open_doc,
                      send_changes, uri_of, wait_published)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -25,14 +25,7 @@ DEFAULTS = {"debounce": 0}
 
 @pytest_lsp.fixture(config=CONFIG, params=["neovim", "visual_studio_code"], scope="module")
 async def server(request, lsp_client: LanguageClient, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    lsp_client.name = request.param
-    lsp_client.enc = ENCODING[request.param]
-    lsp_client.dir = str(tmp_path)
-    with open(tmp_path / "go.mod", "w") as f:
-        f.write("module example.com/m\n\ngo 1.22\n")
-    lsp_client.set_configuration(dict(DEFAULTS), section="plumber")
-    await initialize(lsp_client, request.param, root=str(tmp_path))
+    await start_session(lsp_client, request.param, tmp_path_factory, configuration=DEFAULTS)
     lsp_client.sentinel, _ = open_doc(lsp_client, "sentinel.go", SOURCE)
     await wait_published(lsp_client, lsp_client.sentinel, 1)
     yield
