@@ -1,3 +1,3 @@
-from plumber.cli import main
+from plumber.main import main
 
 raise SystemExit(main())
