@@ -1,0 +1,353 @@
+"""Calls meant to fail: a test that wants the error holds nothing the call could have returned.
+
+`_, err := DialTCP(network, nil, bad)` then `if err == nil { t.Errorf("should fail") }` leaks only on
+the path where the call succeeded, and that path is the test failing. Instead of matching the texts of
+such checks, the error check after the call is evaluated on the success path: there the error is nil
+and the resource is not. A check whose condition then holds and whose branch reports a test failure, or
+one that would panic (`err.Error()` on a nil error), says the call is meant to fail:
+`if err == nil`, `if err != context.Canceled`, `if !errors.Is(err, ErrClosed)`,
+`if got := fmt.Sprint(err); got != want` with `want` a message, `if ue, ok := err.(*url.Error); !ok`.
+Where the evaluation does not know a value, it stays unknown and the call is not excused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tree_sitter import Node
+
+from plumber.analysis.context import FileContext
+from plumber.analysis.resources import Binding
+from plumber.analysis.scope import short_declaration
+from plumber.syntax.nodes import following, statements_of, unparen
+
+# Calls that report a test failure (and nothing else): a branch made of them is the test failing.
+TEST_FAILURE = re.compile(r"^(\w+\.(Error|Errorf|Fatal|Fatalf|Fail|FailNow)|panic|log\.(Fatal|Fatalf|Fatalln))\(")
+# Calls that only tell someone (a helper process's output stands for its test's failure report).
+_REPORT = re.compile(r"^(fmt\.(Print|Println|Printf|Fprint|Fprintln|Fprintf)|log\.(Print|Println|Printf)|println)\(")
+# A literal argument that names something missing: `os.Open("non-existing")` wants the error.
+MISSING = re.compile(r"(?i)non-?exist|not-?exist|no-?such|missing")
+# A named value that is a non-nil error by convention: `io.EOF`, `context.Canceled`, `ErrClosed`, `errBad`.
+_SENTINEL = re.compile(r"^(\w+\.)?(Err\w*|err[A-Z]\w*|EOF|Canceled|DeadlineExceeded)$")
+# os.IsNotExist(err), isTimeout(err), testenv.SyscallIsNotSupported(err): false on a nil error
+_PREDICATE = re.compile(r"^(\w+\.)?(\w*Is|is)[A-Z]\w*$")
+# testify's assertions, by what makes them fail: a false condition, a true one, a nil error.
+_TESTIFY = frozenset({"github.com/stretchr/testify/require", "github.com/stretchr/testify/assert"})
+_ASSERT_TRUE = frozenset({"True", "Truef"})
+_ASSERT_FALSE = frozenset({"False", "Falsef"})
+_ASSERT_ERROR = frozenset({"Error", "Errorf", "ErrorIs", "ErrorIsf", "ErrorAs", "ErrorAsf", "ErrorContains",
+                           "ErrorContainsf", "EqualError", "EqualErrorf"})  # fmt: skip
+_NEW_ERROR = frozenset({("errors", "New"), ("fmt", "Errorf")})
+_SPRINT = frozenset({"fmt.Sprint", "fmt.Sprintf", "fmt.Sprintln"})
+# Statements that may stand between the call and its check without using either result.
+_PLAIN = frozenset({"expression_statement", "assignment_statement", "short_var_declaration", "send_statement"})
+_CASES = frozenset({"expression_case", "default_case", "type_case"})
+
+
+class _Value:
+    """A value on the success path that is neither a bool nor a string."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NIL = _Value("nil")  # the error, or an explicit nil
+NON_NIL = _Value("non-nil")  # the acquired value, a sentinel error
+NIL_TEXT = _Value("<nil> text")  # fmt.Sprint of a nil error: "<nil>"
+PANIC = _Value("panic")  # evaluating it on the success path panics (a method of a nil error)
+UNKNOWN = None
+
+
+def meant_to_fail(ctx: FileContext, b: Binding) -> bool:
+    """Whether the call of `b` is meant to fail (the test reports its success), by its error check."""
+    if b.target is None and _names_missing(ctx, b.call):
+        return True  # `_, _ = Listen("tcp", "[fe80::1%nonexistent]:0")`, `os.Open("non-existing")`
+    errs = [ctx.text(o) for o in b.others if ctx.text(o) != "_"]
+    if not errs:
+        return False
+    names: dict[str, object] = dict.fromkeys(errs, NIL)
+    if b.target is not None:
+        names[ctx.text(b.target)] = NON_NIL
+    check = check_after(ctx, b.stmt, set(names))
+    # a print in the branch reports only where nothing was kept: `if err == nil { fmt.Println(f.Name()) }` uses f
+    return check is not None and _Success(ctx, names, prints_report=b.target is None).fails(check, b.stmt)
+
+
+def failure_edge(
+    ctx: FileContext, cond: Node, is_err: Callable[[Node], bool], is_value: Callable[[Node], bool]
+) -> int | None:
+    """The successor of a branch on `cond` (0: true, 1: false) taken only where the call failed (the value is
+    nil there), by evaluating `cond` where it succeeded: false there means the true edge is failure
+    (`err != nil`, `v == nil`, `err != nil && ...`, `os.IsNotExist(err)`), true the false edge. None when
+    the condition says nothing of it."""
+
+    def lookup(ident: Node) -> object:
+        return NIL if is_err(ident) else (NON_NIL if is_value(ident) else UNKNOWN)
+
+    holds = _Success(ctx, {}, lookup=lookup).eval(cond)
+    return 0 if holds is False else (1 if holds is True else None)
+
+
+def check_after(ctx: FileContext, stmt: Node, names: set[str]) -> Node | None:
+    """The `if` that first uses one of `names` after `stmt`: the one `stmt` initializes, or a later one in
+    the same flow (statements that use none of them may come between; the end of a `case` goes on after its
+    `switch`, as in a table of calls that must fail)."""
+    parent = stmt.parent
+    if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("initializer") == stmt:
+        return parent
+    current = stmt
+    for _ in range(4):
+        for sib in following(current, current.parent) if current.parent is not None else []:
+            if _mentions(ctx, sib, names):
+                return sib if sib.type == "if_statement" or _assertion(ctx, sib) is not None else None
+            if sib.type not in _PLAIN:
+                return None  # a branch or a loop between: the check may not be on the call's path
+        clause = current.parent
+        if clause is not None and clause.type == "statement_list":
+            clause = clause.parent
+        if clause is None or clause.type not in _CASES or clause.parent is None:
+            return None
+        current = clause.parent  # the switch: go on after it
+    return None
+
+
+class _Success:
+    """The error check evaluated where the call succeeded: the errors are nil, the value is not."""
+
+    def __init__(
+        self,
+        ctx: FileContext,
+        names: dict[str, object],
+        prints_report: bool = False,
+        lookup: Callable[[Node], object] | None = None,
+    ):
+        self.ctx = ctx
+        self.names = dict(names)  # by name: the results, and what the `if`'s initializer binds
+        self.prints_report = prints_report
+        self.lookup = lookup  # by identity: the results' variables, told from shadowing ones
+
+    def fails(self, check: Node, call_stmt: Node) -> bool:
+        assertion = _assertion(self.ctx, check)
+        if assertion is not None:
+            return self._assertion_fails(*assertion)
+        init = check.child_by_field_name("initializer")
+        if init is not None and init != call_stmt and self._bind(init) is PANIC:
+            return True  # `if got := err.Error(); ...`: success would panic, so the test wants the error
+        cond = check.child_by_field_name("condition")
+        holds = self.eval(cond) if cond is not None else UNKNOWN
+        if holds is PANIC:
+            return True
+        return holds is True and self._reports_failure(check.child_by_field_name("consequence"))
+
+    def _assertion_fails(self, name: str, args: list[Node]) -> bool:
+        """`require.Truef(t, IsClosedConnError(err))`, `assert.Error(t, err)`: the assertion fails on success."""
+        if len(args) < 2:
+            return False
+        value = self.eval(args[1])
+        if value is PANIC:
+            return True
+        if name in _ASSERT_TRUE:
+            return value is False
+        if name in _ASSERT_FALSE:
+            return value is True
+        return name in _ASSERT_ERROR and value is NIL
+
+    def _bind(self, init: Node) -> object:
+        """Evaluate the `if`'s short declaration into the names; PANIC when a value panics."""
+        if init.type != "short_var_declaration":
+            return UNKNOWN
+        left = init.child_by_field_name("left")
+        right = init.child_by_field_name("right")
+        if left is None or right is None:
+            return UNKNOWN
+        lhs, rhs = left.named_children, right.named_children
+        if len(rhs) == 1 and len(lhs) == 2 and unparen(rhs[0]).type == "type_assertion_expression":
+            asserted = self.eval(unparen(rhs[0]).child_by_field_name("operand"))
+            values = [NIL, False] if asserted is NIL else [UNKNOWN, UNKNOWN]  # `v, ok := err.(T)`
+        elif len(lhs) == len(rhs):
+            values = [self.eval(r) for r in rhs]
+        else:
+            values = [UNKNOWN] * len(lhs)
+        for name, value in zip(lhs, values, strict=True):
+            self.names[self.ctx.text(name)] = value
+        return PANIC if PANIC in values else UNKNOWN
+
+    def eval(self, node: Node | None) -> object:
+        if node is None:
+            return UNKNOWN
+        node = unparen(node)
+        kind = node.type
+        if kind == "identifier":
+            return self._identifier(node)
+        if kind in ("nil", "true", "false"):
+            return {"nil": NIL, "true": True, "false": False}[kind]
+        if kind in ("interpreted_string_literal", "raw_string_literal"):
+            return self.ctx.text(node)[1:-1]
+        if kind == "selector_expression":
+            operand = self.eval(node.child_by_field_name("operand"))
+            if operand is NIL or operand is PANIC:
+                return PANIC  # a field of a nil pointer
+            field = node.child_by_field_name("field")
+            if operand is NON_NIL and field is not None and self.ctx.text(field) == "Body":
+                return NON_NIL  # "the Client and Transport guarantee that Body is always non-nil"
+            return NON_NIL if _SENTINEL.match(self.ctx.text(node)) else UNKNOWN
+        if kind == "call_expression":
+            return self._call(node)
+        if kind == "unary_expression":
+            op = node.child_by_field_name("operator")
+            value = self.eval(node.child_by_field_name("operand"))
+            if op is None or self.ctx.text(op) != "!":
+                return UNKNOWN
+            return PANIC if value is PANIC else (not value if isinstance(value, bool) else UNKNOWN)
+        if kind == "binary_expression":
+            return self._binary(node)
+        return UNKNOWN
+
+    def _identifier(self, node: Node) -> object:
+        if self.lookup is not None:
+            known = self.lookup(node)
+            if known is not UNKNOWN:
+                return known
+        name = self.ctx.text(node)
+        if name in self.names:
+            return self.names[name]
+        if _SENTINEL.match(name):
+            return NON_NIL
+        value = _declared_value(self.ctx, node)  # `want := "no Host in request URL"` declared earlier
+        if value is None:
+            return UNKNOWN
+        if value.type in ("interpreted_string_literal", "raw_string_literal"):
+            return self.ctx.text(value)[1:-1]
+        if value.type == "call_expression" and self.ctx.call_target(value) in _NEW_ERROR:
+            return NON_NIL  # `wantErr := errors.New("some error")`
+        return UNKNOWN
+
+    def _call(self, node: Node) -> object:
+        fn = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        args = args_node.named_children if args_node is not None else []
+        if fn is None:
+            return UNKNOWN
+        name = self.ctx.text(fn)
+        if fn.type == "selector_expression":
+            field = fn.child_by_field_name("field")
+            operand = self.eval(fn.child_by_field_name("operand"))
+            if operand is PANIC or (operand is NIL and field is not None and self.ctx.text(field) == "Error"):
+                return PANIC  # err.Error() on a nil error
+        values = [self.eval(a) for a in args]
+        if PANIC in values:
+            return PANIC
+        if name in ("errors.Is", "errors.As") and values and values[0] is NIL:
+            return False
+        if _PREDICATE.match(name) and len(values) == 1 and values[0] is NIL:
+            return False
+        if name in _SPRINT and NIL in values:
+            return NIL_TEXT
+        if name == "strings.Contains" and len(values) == 2 and values[0] is NIL_TEXT and isinstance(values[1], str):
+            return "<nil>" in values[1]
+        return UNKNOWN
+
+    def _binary(self, node: Node) -> object:
+        op_node = node.child_by_field_name("operator")
+        op = self.ctx.text(op_node) if op_node is not None else ""
+        left = self.eval(node.child_by_field_name("left"))
+        if op in ("&&", "||"):
+            if left is PANIC:
+                return PANIC
+            if left is (op == "||"):
+                return left  # short-circuit: true || ..., false && ...
+            right = self.eval(node.child_by_field_name("right"))
+            if right is PANIC and isinstance(left, bool):
+                return PANIC
+            if left is UNKNOWN:
+                return right if right is (op == "||") else UNKNOWN
+            return right if isinstance(right, bool) else UNKNOWN
+        if op not in ("==", "!="):
+            return UNKNOWN
+        right = self.eval(node.child_by_field_name("right"))
+        if PANIC in (left, right):
+            return PANIC
+        equal = _equal(left, right)
+        return UNKNOWN if equal is UNKNOWN else (equal if op == "==" else not equal)
+
+    def _reports_failure(self, body: Node | None) -> bool:
+        """The branch reports a test failure: failure calls (t.Errorf, t.Fatal, panic, a print), perhaps releasing what
+        the odd success acquired and leaving (continue, return), and nothing else."""
+        stmts = statements_of(body)
+        failed = False
+        for s in stmts:
+            text = self.ctx.text(s)
+            if s.type == "expression_statement" and (
+                TEST_FAILURE.match(text) or (self.prints_report and _REPORT.match(text))
+            ):
+                failed = True
+            elif s.type in ("continue_statement", "return_statement", "break_statement"):
+                break
+            elif not _releases_only(self.ctx, s):
+                return False
+        return failed
+
+
+def _equal(a: object, b: object) -> object:
+    """Whether two success-path values are equal; UNKNOWN when that is not known."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if NIL_TEXT in (a, b):
+        other = b if a is NIL_TEXT else a
+        return UNKNOWN if not isinstance(other, str) or "<nil>" in other else False
+    if NIL in (a, b):
+        other = b if a is NIL else a
+        return True if other is NIL else (False if other is NON_NIL else UNKNOWN)
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    if isinstance(a, bool) and isinstance(b, bool):
+        return a == b
+    return UNKNOWN
+
+
+def _assertion(ctx: FileContext, stmt: Node) -> tuple[str, list[Node]] | None:
+    """(the assertion, its arguments) of a testify `require.X(t, ...)` / `assert.X(t, ...)` statement."""
+    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    if call is None or call.type != "call_expression":
+        return None
+    target = ctx.call_target(call)
+    if target is None or target[0] not in _TESTIFY:
+        return None
+    args = call.child_by_field_name("arguments")
+    return target[1], (args.named_children if args is not None else [])
+
+
+def _declared_value(ctx: FileContext, ident: Node) -> Node | None:
+    """The value `x := value` (one of a parallel declaration) gave the local `ident` names."""
+    found = short_declaration(ctx.source, ident)
+    if found is None:
+        return None
+    decl, names, values = found
+    return values[names.index(decl)] if len(values) == len(names) else None
+
+
+def _releases_only(ctx: FileContext, stmt: Node) -> bool:
+    """`c.Close()`, or `if err == nil { c.Close() }`: the odd success's value released in the failure branch."""
+    if stmt.type == "expression_statement":
+        return re.fullmatch(r"[\w.]+\.(Close|Stop)\(\)", ctx.text(stmt).strip()) is not None
+    if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
+        inner = statements_of(stmt.child_by_field_name("consequence"))
+        return bool(inner) and all(_releases_only(ctx, s) for s in inner)
+    return False
+
+
+def _mentions(ctx: FileContext, node: Node, names: set[str]) -> bool:
+    text = ctx.text(node)
+    return any(re.search(rf"(?<![\w.]){re.escape(n)}\b", text) for n in names)
+
+
+def _names_missing(ctx: FileContext, call: Node) -> bool:
+    args = call.child_by_field_name("arguments")
+    return args is not None and any(
+        a.type in ("interpreted_string_literal", "raw_string_literal") and MISSING.search(ctx.text(a)) is not None
+        for a in args.named_children
+    )

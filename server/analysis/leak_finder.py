@@ -1,0 +1,395 @@
+"""Finding resource leaks on the program model: acquisitions, where each value goes, the leaking path.
+
+For each call that acquires a resource (its result has a resource type of
+`model.resource_table` and the callee is an opener: the standard library's
+by the table, the module's own by summary), the finder binds the result
+to its variable and asks where it goes: released (`f.Close()`, `cancel()`,
+`resp.Body.Close()`, a closer of the module), handed on (returned, stored,
+sent, passed to a function that takes it), or kept locally (read, passed to a
+function that leaves it with the caller). A value handed on is someone
+else's. A value kept locally must be released on every path from the
+acquisition to the function's exit (`model.flow`); otherwise it leaks, and
+the witness path is named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from tree_sitter import Node
+
+from plumber.analysis.cfg import CFG, build
+from plumber.analysis.context import FileContext
+from plumber.analysis.expected_failure import failure_edge
+from plumber.analysis.local_types import TYPES
+from plumber.analysis.model import exprs as E
+from plumber.analysis.model.flow import Witness, first_declaration_start, leak_path
+from plumber.analysis.model.infer import LocalTypes
+from plumber.analysis.model.read_exprs import BUILTIN_FUNCS, expr_of_node
+from plumber.analysis.model.resource_table import (
+    CGO,
+    GRPC_CONN,
+    KEEPS_IN_USE,
+    PIPE,
+    TAKES,
+    ResourceKind,
+    resource_kind,
+)
+from plumber.analysis.model.types import Signature, Tuple, results_of
+from plumber.analysis.ownership import _classify_append
+from plumber.analysis.resources import Binding, bind
+from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
+from plumber.analysis.uses import Role, runs_deferred, site_of
+from plumber.syntax.exits import is_exit_text
+from plumber.syntax.imports import default_name
+from plumber.syntax.nodes import ancestors, enclosing_function, on_the_way, outer, within
+
+CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
+# Openers known by name: gRPC's, whose package the model cannot read here (no module cache), and os.Pipe,
+# whose two files the catalogue reports as pipe ends.
+BY_NAME: dict[tuple[str, str], tuple[tuple[int, ResourceKind], ...]] = {
+    ("google.golang.org/grpc", "Dial"): ((0, GRPC_CONN),),
+    ("google.golang.org/grpc", "DialContext"): ((0, GRPC_CONN),),
+    ("google.golang.org/grpc", "NewClient"): ((0, GRPC_CONN),),
+    ("os", "Pipe"): ((0, PIPE), (1, PIPE)),
+}
+_ASSIGNED = "[(assignment_statement left: (expression_list (identifier) @id)) (short_var_declaration left: (expression_list (identifier) @id))]"  # noqa: E501
+_STUB = re.compile(r"^New\w*Client$")
+_LOOKING = frozenset(
+    {Role.COMPARED, Role.BINARY, Role.INDEXED, Role.LOOKED_AT, Role.RANGED, Role.UNARY, Role.RECEIVED_FROM}
+)
+
+
+class Fate(Enum):
+    LOCAL = "local"
+    RELEASE = "release"
+    ESCAPE = "escape"
+
+
+@dataclass(frozen=True)
+class Leak:
+    call: Node  # the acquiring call
+    kind: ResourceKind
+    index: int  # which result of the call is the resource
+    binding: Binding
+    callee: str  # the call's function as written (`os.Open`, `openLog`, `c.Do`)
+    witness: Witness | None  # None: never released anywhere; else the path that leaks
+    released_somewhere: bool
+    in_use_after: bool = False  # handed to a function that goes on using it (pprof.StartCPUProfile): no safe fix
+    callee_path: str = ""  # the import path of the opener's package, when resolved
+
+
+@dataclass
+class _Function:
+    cfg: CFG
+
+
+def _callee_text(ctx: FileContext, call: Node) -> str:
+    fn = call.child_by_field_name("function")
+    return ctx.text(fn) if fn is not None else "the call"
+
+
+def callee_name(callee: tuple[str, str, str] | None, own_path: str, written: str) -> str:
+    """How a message names an opener: `os.Open`, `net.Dialer.DialContext`, `openLog` (this package)."""
+    if callee is None:
+        return written
+    path, recv, name = callee
+    pkg = "" if path == own_path else default_name(path) + "."
+    return f"{pkg}{recv}.{name}" if recv else f"{pkg}{name}"
+
+
+class LeakFinder:
+    def __init__(self, ctx: FileContext):
+        self.ctx = ctx
+        self.types: LocalTypes = ctx.result(TYPES)
+        self.summaries = ctx.summaries
+        self._cfgs: dict[int, CFG] = {}
+
+    # -- acquisitions ----------------------------------------------------------------
+
+    def acquisitions(self) -> list[tuple[Node, int, ResourceKind]]:
+        """(call, result index, kind) of every call that acquires a resource, in document order."""
+        out: list[tuple[Node, int, ResourceKind]] = []
+        for call in self.ctx.captures(CANDIDATES).get("call", []):
+            out.extend((call, i, k) for i, k in self._acquired(call))
+        return out
+
+    def _acquired(self, call: Node) -> list[tuple[int, ResourceKind]]:
+        target = self.ctx.call_target(call)
+        if target is not None and target in BY_NAME:
+            return list(BY_NAME[target])
+        if not self._may_acquire(call):
+            return []
+        t = self.types.expr_results(call)
+        items = t.items if isinstance(t, Tuple) else (t,)
+        found = []
+        ir: E.Expr | None = None
+        for i, item in enumerate(items):
+            kind = resource_kind(item)
+            if kind is None:
+                continue
+            if ir is None:
+                ir = expr_of_node(call, self.types.names_at(call))
+            if isinstance(ir, E.Call) and self.summaries.is_opener(ir, i, self.types._local_type):
+                found.append((i, kind))
+        return found
+
+    def _may_acquire(self, call: Node) -> bool:
+        """False when `_acquired` would find no result of a resource type, told from the callee alone:
+        a builtin, or a non-generic callee whose results have none. The steps are those of
+        `expr_results` (the same typing, in the same order), without the arguments, which only a
+        generic callee's results depend on; anything else (conversions, generics, `(*T)(x)`) is True."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type == "parenthesized_expression" or call.child_by_field_name("type_arguments"):
+            return True
+        types = self.types
+        names = types.names_at(call)
+        if fn.type == "identifier" and names.local(fn) is None and names.text(fn) in BUILTIN_FUNCS:
+            return False  # a builtin call: never an E.Call, never acquired
+        program = types.program
+        x = expr_of_node(fn, names)
+        if isinstance(x, E.Global) and program.is_type(x.path, x.name):
+            return True  # a conversion
+        sig = program.under(program.type_of(x, types._local_type, 1))  # depth 1: as inside the call's typing
+        if not isinstance(sig, Signature):
+            return False
+        if sig.type_params:
+            return True
+        t = program.resolve_alias(results_of(sig))
+        items = t.items if isinstance(t, Tuple) else (t,)
+        return any(resource_kind(item) is not None for item in items)
+
+    # -- where a use takes the value ----------------------------------------------------
+
+    def fate(self, use: Node, kind: ResourceKind) -> Fate:
+        site = site_of(use)
+        whole = True
+        if kind.field is not None:
+            if site.role is Role.SELECTED:
+                if site.name != kind.field:
+                    return Fate.LOCAL  # resp.StatusCode, resp.Header: reads
+                site, whole = site_of(site.holder), False
+        else:
+            whole = False
+        role = site.role
+        if role is Role.SELECTED:
+            return Fate.RELEASE if site.name in kind.methods and not whole else Fate.LOCAL
+        if role is Role.CALLED:
+            return Fate.RELEASE if kind.called and not whole else Fate.LOCAL
+        if role is Role.ARGUMENT:
+            return self._argument(site.holder, site.index, kind, whole)
+        if role in _LOOKING or role is Role.ASSIGNED or (role is Role.OTHER and site.value.parent is not None
+                                                          and site.value.parent.type == "range_clause"):  # fmt: skip
+            return Fate.LOCAL
+        if role in (Role.ASSIGNED_FROM, Role.DECLARED_FROM):
+            t = site.target
+            if t is not None and t.type == "identifier" and self.ctx.text(t) == "_":
+                return Fate.LOCAL
+        return Fate.ESCAPE
+
+    def _argument(self, call: Node, index: int, kind: ResourceKind, whole: bool) -> Fate:
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return Fate.ESCAPE
+        if kind is CGO:
+            c_fate = self._c_argument(call)
+            if c_fate is not None:
+                return c_fate
+        if fn.type == "identifier" and self.types.names_at(fn).local(fn) is None:
+            name = self.ctx.text(fn)
+            if name in ("len", "cap", "print", "println"):
+                return Fate.LOCAL
+            if name == "append":
+                from plumber.analysis.ownership import Resource, Use
+
+                got = _classify_append(self.ctx, call, Resource())
+                return Fate.LOCAL if got is Use.LOCAL else Fate.ESCAPE
+        fn_ir = expr_of_node(fn, self.types.names_at(fn))
+        local = self.types._local_type
+        if not whole and self.summaries.releases_argument(fn_ir, index, local):
+            return Fate.RELEASE
+        if self.summaries.wraps_argument(fn_ir, index, local):
+            # the result holds it (a wrapper, a stub): handed on only when the result is
+            return Fate.LOCAL if self._result_stays_local(call) else Fate.ESCAPE
+        kept = self.summaries.keeps_argument(fn_ir, index, local)
+        if kept:
+            return Fate.LOCAL
+        if kept is None and kind is GRPC_CONN and self._is_stub(call) and self._result_stays_local(call):
+            return Fate.LOCAL  # a generated stub lent the connection: the stub must not outlive it
+        return Fate.ESCAPE
+
+    def _c_argument(self, call: Node) -> Fate | None:
+        """C memory passed to `C.free` is released; to another C function, borrowed; through a conversion
+        (`unsafe.Pointer(p)`, `(*C.char)(p)`), it goes where the conversion goes."""
+        from plumber.analysis.ownership import is_conversion
+
+        target = self.ctx.call_target(call)
+        if target is not None and target[0] == "C":
+            return Fate.RELEASE if target[1] == "free" else Fate.LOCAL
+        if is_conversion(self.ctx, call):
+            return self.fate(call, CGO)
+        return None
+
+    def _is_stub(self, call: Node) -> bool:
+        fn = call.child_by_field_name("function")
+        name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+        return name is not None and _STUB.match(self.ctx.text(name)) is not None
+
+    def _result_stays_local(self, call: Node) -> bool:
+        """The call's result is used on the spot, or bound to a local that is only read and called."""
+        up = outer(call)
+        if up.parent is not None and up.parent.type == "selector_expression":
+            return True  # pb.NewGreeterClient(conn).SayHello(...): used on the spot
+        stub = bind(self.ctx, call, 0)
+        if stub is None or stub.target is None or stub.decl is None:
+            return False
+        uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(stub.decl), stub.decl)
+                if u != stub.target]  # fmt: skip
+        return all(site_of(u).role is Role.SELECTED for u in uses)
+
+    # -- the verdict ----------------------------------------------------------------
+
+    def cfg(self, fn: Node) -> CFG:
+        got = self._cfgs.get(fn.start_byte)
+        if got is None:
+            got = self._cfgs[fn.start_byte] = build(fn, self.ctx.source, self._may_return)
+        return got
+
+    def _may_return(self, call: Node) -> bool:
+        if is_exit_text(self.ctx.text(call)):
+            return False
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return True
+        callee = self.summaries.callee(expr_of_node(fn, self.types.names_at(fn)), self.types._local_type)
+        return callee is None or not self.summaries.never_returns(callee)
+
+    def leak(self, call: Node, index: int, kind: ResourceKind) -> Leak | None:
+        """The leak of one acquisition, or None when it is released on every path or handed on."""
+        b = bind(self.ctx, call, index)
+        if b is None:
+            return None  # stored into a field or an element, or not bound: someone else's
+        return self.verdict(call, index, kind, b)
+
+    def verdict(self, call: Node, index: int, kind: ResourceKind, b: Binding) -> Leak | None:
+        """The leak of the value `b` binds (result `index` of `call`, perhaps through a conversion)."""
+        fn_node = call.child_by_field_name("function")
+        resolved = None
+        if fn_node is not None:
+            resolved = self.summaries.callee(expr_of_node(fn_node, self.types.names_at(fn_node)),
+                                             self.types._local_type)  # fmt: skip
+        callee = callee_name(resolved, self.ctx.pkg_path, _callee_text(self.ctx, call))
+        target = self.ctx.call_target(call)
+        path = resolved[0] if resolved is not None else (target[0] if target is not None else "")
+        if b.target is None:
+            return Leak(call, kind, index, b, callee, None, False, callee_path=path)
+        fn = enclosing_function(call)
+        if b.decl is None or fn is None or enclosing_function(b.decl) != fn:
+            return None  # a package-level variable, or one captured from an outer function
+        if b.decl.parent is not None and b.decl.parent.type in ("parameter_declaration",
+                                                                  "variadic_parameter_declaration"):  # fmt: skip
+            return None  # a (named) result: it leaves with the call
+        uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(b.decl), b.decl) if u != b.target]
+        releases: list[Node] = []
+        kills: list[Node] = []
+        for u in uses:
+            if not _inside_literal_of(u, fn):
+                return None
+            f = self.fate(u, kind)
+            if f is Fate.ESCAPE:
+                return None
+            if f is Fate.RELEASE:
+                if runs_deferred(u, fn) and u.start_byte < b.stmt.start_byte:
+                    return None  # a defer registered before the acquisition releases it on every path out
+                releases.append(u)  # a deferred release covers the paths that pass its defer statement
+            elif site_of(u).role is Role.ASSIGNED and not within(u, b.stmt):
+                kills.append(u)
+        wrapped = self._wrapped(call, resolved)
+        if wrapped is not None:
+            # `cli := tls.Client(c, cfg)`: closing c closes what cli holds; a c that is not this function's own
+            # (a parameter, a captured variable) is the caller's to close, wrapped or not.
+            wdecl = wrapped if wrapped.type != "identifier" else declaration_of(self.ctx.source, wrapped)
+            if wdecl is None or wdecl.type != "identifier" or enclosing_function(wdecl) != fn:
+                return None
+            if wdecl.parent is not None and wdecl.parent.type in ("parameter_declaration",
+                                                                  "variadic_parameter_declaration"):  # fmt: skip
+                return None
+            for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(wdecl), wdecl):
+                if u != wdecl and u != wrapped and self.fate(u, kind) is Fate.RELEASE:
+                    if runs_deferred(u, fn) and u.start_byte < b.stmt.start_byte:
+                        return None  # `defer c.Close()` before the wrap: released on every path out
+                    releases.append(u)
+        in_use = any(self._keeps_in_use(u) for u in uses)
+        if not releases:
+            return Leak(call, kind, index, b, callee, None, False, in_use, path)
+        cfg = self.cfg(fn)
+        if cfg.has_error:
+            return None
+        stop_nodes = {self._node_of(cfg, u) for u in releases}
+        kill_nodes = {self._node_of(cfg, u) for u in kills}
+        stop_nodes.discard(None)
+        kill_nodes.discard(None)
+        source = self.ctx.source
+        err_decls = (
+            {first_declaration_start(source, o) for o in b.others if self.ctx.text(o) != "_"}
+            if kind.nil_on_error
+            else set()
+        )
+        value_decls = {b.decl.start_byte}
+        # where the call's error variable is given another value (`size, err := f.Read(buf)`): after that, a
+        # branch on err says nothing of the call
+        # (only where the assignment is on the straight path to the branch: its block holds the branch)
+        err_reassigned = [
+            i
+            for i in self.ctx.captures(_ASSIGNED, fn).get("id", [])
+            if i.start_byte > b.stmt.end_byte and first_declaration_start(source, i) in err_decls
+        ]
+
+        def is_err(ident: Node) -> bool:
+            return first_declaration_start(source, ident) in err_decls and not any(
+                at.start_byte < ident.start_byte and on_the_way(at, ident) for at in err_reassigned
+            )
+
+        def pruned(block):
+            if block.cond is None:
+                return None
+            return failure_edge(self.ctx, block.cond, is_err,
+                                lambda ident: first_declaration_start(source, ident) in value_decls)  # fmt: skip
+
+        witness = leak_path(
+            cfg,
+            b.stmt,
+            stops=lambda n: n.id in stop_nodes,
+            kills=lambda n: n.id in kill_nodes,
+            pruned=pruned,
+        )
+        if witness is None:
+            return None
+        return Leak(call, kind, index, b, callee, witness, True, in_use, path)
+
+    def _wrapped(self, call: Node, resolved: tuple[str, str, str] | None) -> Node | None:
+        """The identifier a standard-library wrapper takes over (`tls.Client(c, cfg)`: c), if `call` is one."""
+        if resolved is None or resolved not in TAKES or 0 not in TAKES[resolved]:
+            return None
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        return first if first is not None and first.type == "identifier" else None
+
+    def _keeps_in_use(self, use: Node) -> bool:
+        site = site_of(use)
+        if site.role is not Role.ARGUMENT:
+            return False
+        target = self.ctx.call_target(site.holder)
+        return target is not None and target in KEEPS_IN_USE
+
+    @staticmethod
+    def _node_of(cfg: CFG, node: Node) -> int | None:
+        where = cfg.block_of(node)
+        return where[0].nodes[where[1]].id if where is not None else None
+
+
+def _inside_literal_of(use: Node, fn: Node) -> bool:
+    """The use is in a function literal nested in `fn` (a closure over the variable)."""
+    return any(n == fn for n in ancestors(use))

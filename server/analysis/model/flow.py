@@ -1,0 +1,118 @@
+"""Released on every path: the one dataflow question every resource check asks, on the control-flow graph.
+
+From the statement that acquires a value, every path to the function's
+exit must pass a release of it (or a hand-off). A path that returns first is
+a leak (its return is the witness, as go vet's lostcancel names it); so is a
+path that reaches an assignment of a new value to the variable, or the
+acquisition itself again (a loop), before the release: the old value is
+lost. Paths on which the value is nil need nothing: the edge of `if err !=
+nil` (err being the call's error result) and of `if v == nil` are not
+followed. Paths that end in a panic, a call that never returns or a select
+that blocks for ever are not leaks: the process or the goroutine is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from plumber.analysis.cfg import CFG, Block, Exit
+from plumber.analysis.model.infer import _declares
+from plumber.analysis.scope import declaration_of, declaring_scope
+
+
+@dataclass(frozen=True)
+class Witness:
+    """Where a path leaks: a return (or the end of the function), or the statement that replaces the value."""
+
+    kind: str  # "return", "end" (falls off the closing brace), "reassigned", "again" (the loop comes back)
+    node: Node | None  # the return statement or the replacing statement; None for the end of the function
+    offset: int  # where to point (the node's start, or the closing brace)
+
+
+def leak_path(
+    cfg: CFG,
+    acquisition: Node,
+    *,
+    stops: Callable[[Node], bool],
+    kills: Callable[[Node], bool],
+    pruned: Callable[[Block], int | None],
+) -> Witness | None:
+    """The first leaking path's witness from just after `acquisition`, or None when every path releases.
+
+    `stops(node)`: the node releases or hands on the value; `kills(node)`: it assigns the variable a new value;
+    `pruned(block)`: the successor index not to follow out of a conditional block (the nil edge).
+    """
+    where = cfg.block_of(acquisition)
+    if where is None:
+        return None
+    first, at = where
+    start_node = first.nodes[at]
+    for n in first.nodes[at + 1 :]:
+        if stops(n):
+            return None
+        if kills(n):
+            return Witness("reassigned", n, n.start_byte)
+    if not first.succs:
+        return _exit_witness(cfg, first)
+    seen: set[int] = set()
+    stack = _successors(first, pruned)
+    while stack:
+        block = stack.pop()
+        if block.index in seen:
+            continue
+        seen.add(block.index)
+        stopped = False
+        for n in block.nodes:
+            if n == start_node:
+                return Witness("again", n, n.start_byte)  # the loop acquires again before releasing
+            if stops(n):
+                stopped = True
+                break
+            if kills(n):
+                return Witness("reassigned", n, n.start_byte)
+        if stopped:
+            continue
+        if not block.succs:
+            w = _exit_witness(cfg, block)
+            if w is not None:
+                return w
+            continue
+        stack.extend(_successors(block, pruned))
+    return None
+
+
+def _exit_witness(cfg: CFG, block: Block) -> Witness | None:
+    if block.exit is not Exit.RETURN:
+        return None
+    ret = block.return_statement
+    if ret is not None:
+        return Witness("return", ret, ret.start_byte)
+    return Witness("end", None, cfg.end)
+
+
+def _successors(block: Block, pruned: Callable[[Block], int | None]) -> list[Block]:
+    skip = pruned(block) if len(block.succs) == 2 else None
+    return [block.succs[i] for i in range(len(block.succs) - 1, -1, -1) if i != skip]
+
+
+__all__ = ["Witness", "first_declaration_start", "leak_path"]
+
+
+def first_declaration_start(source: bytes, ident: Node) -> int:
+    """Where the variable an identifier names is first declared: `x, err := ...` redeclaring err in the same
+    scope names the earlier variable (the identifier itself when it is the first declaration)."""
+    decl = ident if _declares(source, ident) else declaration_of(source, ident)
+    for _ in range(64):
+        if decl is None:
+            return -1
+        holder = decl.parent.parent if decl.parent is not None and decl.parent.type == "expression_list" else None
+        if holder is None or holder.type != "short_var_declaration":
+            break
+        earlier = declaration_of(source, decl)  # what the name meant before this statement
+        if earlier is None or declaring_scope(earlier) != declaring_scope(decl):
+            break
+        decl = earlier
+    return decl.start_byte if decl is not None else -1
