@@ -4,7 +4,7 @@ Adding a check: its module here (with `CHECK`), its test data under
 tests/testdata/<code>/, and one line below.
 """
 
-from plumber.check import Check
+from plumber.core.checks import Check
 from plumber.diagnostics import (
     blocked_receive,
     blocked_send,

@@ -21,24 +21,25 @@ turn into a busy loop.
 
 ```go
 func leak() {
-	ch := make(chan int)
-	defer close(ch) // the fix: releases the goroutine when leak returns
-	go func() {
-		<-ch // want: nothing sends on or closes ch
-		fmt.Println("Goroutine finish")
-	}()
+    ch := make(chan int)
+    defer close(ch) // the fix: releases the goroutine when leak returns
+    go func() {
+        <-ch // want: nothing sends on or closes ch
+        fmt.Println("Goroutine finish")
+    }()
 }
 ```
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from plumber.channels import (CLOSE, RANGE, RECV, SEND, channels, close_is_harmless, defer_close_fix,
-                              function_label)
-from plumber.check import Check, Finding, Severity, finding, related
-from plumber.context import FileContext
+from plumber.analysis.channels import CHANNELS, CLOSE, RANGE, RECV, SEND, channels
+from plumber.analysis.context import FileContext
+from plumber.analysis.goroutines import close_is_harmless, defer_close_fix, function_label
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Finding, Severity, finding, related
 
 CODE = "blocked-receive"
 
@@ -47,26 +48,45 @@ def run(ctx: FileContext) -> Iterator[Finding]:
     for ch in channels(ctx):
         if ch.of(SEND, CLOSE):
             continue
-        waits = [o for o in ch.in_goroutines(RECV, RANGE)
-                 if o.case is None or len([c for c in o.case.parent.named_children
-                                           if c.type in ("communication_case", "default_case")]) == 1]
+        waits = [
+            o
+            for o in ch.in_goroutines(RECV, RANGE)
+            if o.select is None
+            or len([c for c in o.select.named_children if c.type in ("communication_case", "default_case")]) == 1
+        ]
         if not waits:
             continue
         op = waits[0]
         fname = function_label(ctx, ch.fn)
-        fix = defer_close_fix(ctx, ch, f"Insert defer close({ch.name}): releases the goroutine "
-                                       f"when {fname} returns") if close_is_harmless(ch) else None
+        fix = (
+            defer_close_fix(ctx, ch, f"Insert defer close({ch.name}): releases the goroutine when {fname} returns")
+            if close_is_harmless(ch)
+            else None
+        )
         if op.kind == RANGE:
             node = next((c for c in op.node.named_children if c.type == "range_clause"), op.node)
             what = f"ranges over {ch.name}"
         else:
             node = op.node
             what = f"receives from {ch.name}"
-        yield finding(CODE, node,
-                      f"nothing sends on or closes {ch.name}: the goroutine that {what} blocks forever, and leaks",
-                      fixes=[fix] if fix else [],
-                      related=[related(ch.make, f"{ch.name} is made here and never sent on or closed"),
-                               related(op.owner, "the goroutine is started here")])
+        yield finding(
+            CODE,
+            node,
+            f"nothing sends on or closes {ch.name}: the goroutine that {what} blocks forever, and leaks",
+            fixes=[fix] if fix else [],
+            related=[
+                related(ch.make, f"{ch.name} is made here and never sent on or closed"),
+                *([related(op.owner, "the goroutine is started here")] if op.owner is not None else []),
+            ],
+        )
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(
+    code=CODE,
+    severity=Severity.WARNING,
+    doc=__doc__,
+    run=run,
+    category=Category.GOROUTINE,
+    fix=FixAvailability.SOMETIMES,
+    requires=(CHANNELS,),
+)

@@ -1,4 +1,4 @@
-"""a defer directly in a loop body runs only when the function returns
+"""a defer in a loop body runs only when the function returns
 
 A deferred call runs when the surrounding *function* returns, not at the end
 of the loop iteration. A `defer f.Close()` in the body of a `for` loop keeps
@@ -7,41 +7,75 @@ the whole loop, and the rest of the function, is done, and allocates a defer
 record per iteration: seed 000's `ReadFile` loop runs out of file
 descriptors on a long list.
 
-Flags a `defer` statement that is a statement of a `for` loop's body (not
-nested in an `if`, `switch` or `select` inside it, and not inside a function
-literal: `for ... { func() { defer f.Close() }() }` is the cure, not the
-disease) when the deferred call releases something the loop body declares:
-the file opened in this iteration, say. "Releases" is read from the names
-called: `Close`, `Stop`, `cancel`, `Remove`, `Release`, `Free`, `Unlock`,
-`Shutdown`, `teardown` (any case, any suffix: `CloseFunc`, `closeConn`),
-directly or inside a deferred closure. A deferred `Chmod`, `wg.Wait()` or
-`flush()` holds nothing open: no finding. A loop whose body ends with `return`,
-`break` or a panic runs its defer at most once, and a body that defers a
-call on what it did not create (`for _, c := range closers { defer c.Close() }`,
-the idiom that postpones all of them to the function's end on purpose) is
-left alone.
+Flags a `defer` statement anywhere in a `for` loop's body (also nested in an
+`if`, `switch` or `select` inside it; not inside a function literal:
+`for ... { func() { defer f.Close() }() }` is the cure, not the disease)
+that can run more than once: a defer followed, in its block or a block
+around it inside the body, by a `return`, a `break` out of this loop or a
+panic runs at most once.
+
+- **warning** when the deferred call releases a resource of this iteration:
+  a `Close`, `Stop`, `cancel`, `Release`, `Free`, `Unlock`, `Shutdown`,
+  `teardown` (any case, any suffix) of a value the body declared before the
+  defer (the file opened in this iteration, say).
+- **information** otherwise: a `defer wg.Done()`, `defer println(i)` or a
+  `defer os.Remove(name)` in a loop piles up one deferred call per
+  iteration, a surprise worth a note, not an alarm (a removal holds nothing
+  open). Not in test files, whose deferred restores in a loop (`defer
+  Setenv(...)`, `defer Chmod(d, 0777)`, the defer tests of the runtime) are
+  postponed on purpose.
+
+"Releases" is read from the call: a `Close`, `Stop`, `cancel`... whose
+receiver (`f.Close()`, `resp.Body.Close()`), function (`cancel()`) or
+argument (`close(ch)`, `syscall.Close(fd)`) is the body's own value.
+
+Silent where the defer is what the code means:
+
+- the deferred values outlive the iteration: the resource (or a value made
+  from it, `ts.URL`, `cli.Watch(ctx)`) is appended to a container, stored in
+  a variable, field or element declared outside the body, sent on a
+  channel, or used by a goroutine started in the body; the function's end is
+  when it must be released;
+- the loop's purpose is to hold them: the loop is all a function literal
+  called on the spot does (`func() { for ... }()`, the defers scoped to the
+  loop on purpose) and the body does nothing with the resource but acquire
+  it and defer its release (holding `n` connections open at once);
+- the release is also called later in the same iteration, outside the
+  defer: the defer covers only the failure paths (`defer w.Close()` ...
+  `w.Close()`);
+- the process exits right after the loop (`os.Exit`, `log.Fatal`, in the
+  function's straight-line flow): the defers never run, and the exit
+  releases what the iterations hold;
+- the loop releases values it did not create (`for _, c := range closers {
+  defer c.Close() }`, the idiom that postpones all of them to the
+  function's end on purpose).
 
 Fix: wrap the loop body in a function literal called on the spot,
 `func() { ... }()`, so that its defers run at the end of each iteration.
-Offered only when the body holds no `return`, `goto`, `break` or
-`continue` of its own (a `break` out of a nested `switch`, `select` or
-loop, a `continue` of a nested loop, a `return` inside a nested function
-literal, and a labelled `break`/`continue` whose label is inside the body
-too are fine): inside the literal they would mean something else or not
-compile. The body is re-indented by one tab, as gofmt would; no fix when
-the body holds a raw string literal or a block comment spanning lines,
-whose contents must not be re-indented.
+Offered for warnings only, and marked safe only when the model shows that no
+value of the deferred resource is used after the iteration (passed only to
+the standard library's functions that leave it with the caller, to the
+module's functions whose summary says so, to a test's `t.Log`/`t.Fatal`)
+and the body holds no `return`, `goto`, `break` or `continue` of its own (a
+`break` out of a nested `switch`, `select` or loop, a `continue` of a nested
+loop, a `return` inside a nested function literal, and a labelled
+`break`/`continue` whose label is inside the body too are fine): inside the
+literal they would mean something else or not compile. Where the
+resource is passed to a function the model does not know, the fix is
+offered but not applied by "fix all". The body is re-indented by one tab,
+as gofmt would; no fix when the body holds a raw string literal or a block
+comment spanning lines, whose contents must not be re-indented.
 
 A loop once fixed:
 
 ```go
 for _, name := range names {
-	func() {
-		f, err := os.Open(name)
-		check(err)
-		defer f.Close()
-		use(f)
-	}()
+    func() {
+        f, err := os.Open(name)
+        check(err)
+        defer f.Close()
+        use(f)
+    }()
 }
 ```
 """
@@ -49,77 +83,142 @@ for _, name := range names {
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import replace
 
 from tree_sitter import Node
 
-from plumber.check import Check, Edit, Finding, Fix, Severity, finding, related
-from plumber.context import FileContext
-from plumber.edits import indentation, line_start, newline
-from plumber.scope import FUNCTION_TYPES, declared_identifiers, enclosing_function
+from plumber.analysis.context import FileContext
+from plumber.analysis.deferred_values import LoopBody
+from plumber.analysis.edits import indentation, line_start, newline
+from plumber.analysis.lifetime import LIFETIME, Lifetime
+from plumber.analysis.local_types import TYPES
+from plumber.analysis.model.infer import LocalTypes
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Edit, Finding, Fix, Severity, finding, related
+from plumber.syntax.exits import is_exit_text
+from plumber.syntax.nodes import (
+    FUNCTION_TYPES,
+    break_target,
+    called_in_place,
+    enclosing_function,
+    inside_loop,
+    statements_of,
+)
 
 CODE = "defer-in-loop"
-QUERY = "(for_statement body: (block (statement_list (defer_statement) @defer)) @body) @loop"
+QUERY = "(defer_statement) @defer"
 JUMPS = "[(return_statement) (goto_statement) (break_statement) (continue_statement)] @jump"
 LABELS = "(labeled_statement label: (label_name) @label)"
 MULTILINE = "[(raw_string_literal) (comment)] @lit"
-BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement",
-                       "select_statement"})
-# The deferred call releases something: Close, Stop, cancel, os.Remove, Unlock, teardown...
-RELEASE = re.compile(r"(?i)(close|stop|remove|release|free|teardown|cancel|unlock|shutdown)\w*\s*\(")
-_EXIT = re.compile(r"^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln))\(")
+BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
+REMOVE = re.compile(r"(?i)\bremove(all)?\s*\(")
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
-    for m in ctx.matches(QUERY):
-        defer, body, loop = m["defer"][0], m["body"][0], m["loop"][0]
-        stmts = next((c for c in body.named_children if c.type == "statement_list"), None)
-        if stmts is None or _runs_once(ctx, stmts, loop):
+    types: LocalTypes = ctx.result(TYPES)
+    life: Lifetime = ctx.result(LIFETIME)
+    for defer in ctx.captures(QUERY).get("defer", []):
+        fn = enclosing_function(defer)
+        if fn is None:
             continue
-        if not _uses_iteration_value(ctx, defer, stmts):
+        loop = inside_loop(defer, fn)
+        if loop is None:
             continue
-        fix = _wrap_fix(ctx, loop, body)
-        call = ctx.text(defer)[len("defer"):].strip()
+        body = loop.child_by_field_name("body")
+        if body is None or _runs_once(ctx, defer, body, loop):
+            continue
+        if life.before_exit(loop):
+            continue  # `os.Exit` right after the loop: the defers never run, the exit releases it all
+        scan = LoopBody(ctx, types, body, fn)
+        text = ctx.text(defer)
+        own = scan.declared_before(defer)
+        removes = REMOVE.search(text) is not None
+        released = scan.released_values(defer)  # the names a release call of the defer acts on
+        releases = bool(released) and not removes
+        mentioned = released & own
+        if not mentioned and releases:
+            continue  # `for _, c := range closers { defer c.Close() }`: postponed to the end on purpose
+        if not (mentioned and releases) and ctx.is_test_file:
+            continue  # a test's deferred restores (Setenv, Chmod, wg.Wait) in a loop: postponed on purpose
+        if mentioned and releases:
+            tracked = scan.derived(mentioned)
+            held = _scoped_loop(loop, fn) and scan.only_held(mentioned, defer)
+            if held or scan.outlives(tracked, defer) or scan.released_later(defer):
+                continue
+        warn = bool(mentioned) and releases
+        call = text[len("defer") :].strip()
         if len(call) > 40 or "\n" in call:
             call = call.split("(", 1)[0] + "(...)"
-        yield finding(CODE, defer, f"defer {call} in a loop runs only when the function returns, not at the end "
-                                   "of each iteration: what every iteration opens stays open until then",
-                      fixes=[fix] if fix else [], related=[related(loop.children[0], "the loop")],
-                      end_node=defer.children[0])
+        fixes: list[Fix] = []
+        if warn:
+            fix = _wrap_fix(ctx, loop, body)
+            if fix is not None:
+                fixes.append(fix if scan.stays_local(scan.derived(mentioned), defer) else replace(fix, safe=False))
+            message = (f"defer {call} in a loop runs only when the function returns, not at the end "
+                       "of each iteration: what every iteration opens stays open until then")  # fmt: skip
+        elif removes:
+            message = (f"defer {call} in a loop runs only when the function returns, not at the end of each "
+                       "iteration: what every iteration creates is removed only then")  # fmt: skip
+        else:
+            message = (f"defer {call} in a loop runs only when the function returns, not at the end of each "
+                       "iteration: one deferred call per iteration piles up until then")  # fmt: skip
+        yield finding(
+            CODE,
+            defer,
+            message,
+            fixes=fixes,
+            related=[related(loop.children[0], "the loop")],
+            end_node=defer.children[0],
+            severity=Severity.WARNING if warn else Severity.INFORMATION,
+        )
 
 
-def _runs_once(ctx: FileContext, stmts: Node, loop: Node) -> bool:
-    """The body's last statement returns, breaks out of this loop or panics: it runs at most once."""
-    last = next((c for c in reversed(stmts.named_children) if c.type != "comment"), None)
-    if last is None:
-        return False
-    if last.type == "return_statement":
+def _runs_once(ctx: FileContext, defer: Node, body: Node, loop: Node) -> bool:
+    """After the defer, its block (or a block around it, inside the body) returns, breaks out of this loop or
+    panics on the straight path: the defer runs at most once."""
+    n: Node | None = defer
+    while n is not None and n != body:
+        up = n.parent
+        if up is not None and up.type in ("block", "statement_list"):
+            sib = n.next_named_sibling
+            while sib is not None:
+                if sib.type == "continue_statement" or (sib.type != "comment" and _may_continue(ctx, sib, loop)):
+                    break
+                if _leaves(ctx, sib, loop):
+                    return True
+                sib = sib.next_named_sibling
+        n = up
+    return False
+
+
+def _leaves(ctx: FileContext, stmt: Node, loop: Node) -> bool:
+    if stmt.type == "return_statement" or stmt.type == "goto_statement":
         return True
-    if last.type == "break_statement" and last.named_child_count == 0:
-        return True
-    return last.type == "expression_statement" and bool(_EXIT.match(ctx.text(last)))
+    if stmt.type == "break_statement":
+        if stmt.named_child_count:  # a labelled break: out of this loop only when the label is the loop's
+            label = loop.parent
+            return (label is not None and label.type == "labeled_statement"
+                    and ctx.text(label.named_children[0]) == ctx.text(stmt.named_children[0]))  # fmt: skip
+        return break_target(stmt) == loop
+    return stmt.type == "expression_statement" and is_exit_text(ctx.text(stmt))
 
 
-def _uses_iteration_value(ctx: FileContext, defer: Node, stmts: Node) -> bool:
-    """The deferred call releases something (Close, Stop, cancel, Remove...) and mentions a name
-    declared by a statement of the body before it: a resource of this iteration."""
-    names: set[str] = set()
-    for stmt in stmts.named_children:
-        if stmt.start_byte >= defer.start_byte:
-            break
-        for ident in declared_identifiers(ctx.source, stmt):
-            names.add(ctx.text(ident))
-        if stmt.type in ("if_statement", "expression_switch_statement", "type_switch_statement"):
-            init = stmt.child_by_field_name("initializer")
-            if init is not None:
-                names.update(ctx.text(i) for i in declared_identifiers(ctx.source, init))
-    names.discard("_")
-    if not names:
+def _may_continue(ctx: FileContext, stmt: Node, loop: Node) -> bool:
+    """A statement holding a `continue` of this loop: the straight path may skip what follows."""
+    for jump in ctx.captures("(continue_statement) @c", stmt).get("c", []):
+        if enclosing_function(jump) == enclosing_function(loop) and inside_loop(jump) == loop:
+            return True
+    return False
+
+
+def _scoped_loop(loop: Node, fn: Node) -> bool:
+    """The loop is all a function literal called on the spot does (`func() { for ... }()`): its author scoped the
+    defers to the loop, to hold every iteration's value until it ends."""
+    if fn.type != "func_literal" or not called_in_place(fn):
         return False
-    text = ctx.text(defer)
-    if not RELEASE.search(text):
-        return False
-    return any(re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", text) for n in names)
+    stmts = statements_of(fn.child_by_field_name("body"))
+    return len(stmts) == 1 and stmts[0] == loop
 
 
 def _wrap_fix(ctx: FileContext, loop: Node, body: Node) -> Fix | None:
@@ -133,11 +232,11 @@ def _wrap_fix(ctx: FileContext, loop: Node, body: Node) -> Fix | None:
     eol = src.find(b"\n", open_brace.end_byte)
     if eol < 0 or eol >= close_brace.start_byte:
         return None
-    rest = src[open_brace.end_byte:eol].strip()
+    rest = src[open_brace.end_byte : eol].strip()
     if rest and not rest.startswith(b"//"):
         return None
     close_line = line_start(src, close_brace.start_byte)
-    if src[close_line:close_brace.start_byte].strip():
+    if src[close_line : close_brace.start_byte].strip():
         return None
     nl = newline(src, open_brace.end_byte)
     first_line = src.find(b"\n", open_brace.end_byte) + 1
@@ -150,14 +249,16 @@ def _wrap_fix(ctx: FileContext, loop: Node, body: Node) -> Fix | None:
         out.append(("\t" + ln) if bare.strip() else ln)
     new_inner = "\n".join(out)
     text = f"{indent}\tfunc() {{{nl}{new_inner}{indent}\t}}(){nl}"
-    return Fix("Wrap the loop body in func() { ... }() so that its defers run every iteration",
-               (Edit(first_line, close_line, text),))
+    return Fix(
+        "Wrap the loop body in func() { ... }() so that its defers run every iteration",
+        (Edit(first_line, close_line, text),),
+    )
 
 
 def _safe_to_wrap(ctx: FileContext, loop: Node, body: Node) -> bool:
     fn = enclosing_function(loop)
     for lit in ctx.captures(MULTILINE, body).get("lit", []):
-        if b"\n" in ctx.source[lit.start_byte:lit.end_byte]:
+        if b"\n" in ctx.source[lit.start_byte : lit.end_byte]:
             return False
     inner_labels = {ctx.text(n) for n in ctx.captures(LABELS, body).get("label", [])}
     for jump in ctx.captures(JUMPS, body).get("jump", []):
@@ -188,4 +289,12 @@ def _target(jump: Node, kind: str, body: Node) -> Node | None:
     return None
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(
+    code=CODE,
+    severity=Severity.WARNING,
+    doc=__doc__,
+    run=run,
+    category=Category.RESOURCE,
+    fix=FixAvailability.SOMETIMES,
+    requires=(TYPES, LIFETIME),
+)

@@ -24,13 +24,13 @@ pointer, an index instead of a pointer, or clearing the back reference).
 
 ```go
 type Node struct {
-	next *Node
+    next *Node
 }
 
 func newNode() *Node {
-	n := &Node{}
-	runtime.SetFinalizer(n, func(n *Node) { release(n) }) // want: Node can reach itself
-	return n
+    n := &Node{}
+    runtime.SetFinalizer(n, func(n *Node) { release(n) }) // want: Node can reach itself
+    return n
 }
 ```
 """
@@ -38,21 +38,22 @@ func newNode() *Node {
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from tree_sitter import Node
 
-from plumber.check import Check, Finding, Related, Severity, finding
-from plumber.context import FileContext
-from plumber.scope import declaration_of
+from plumber.analysis.context import FileContext
+from plumber.analysis.scope import declaration_of
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Finding, Related, Severity, finding
 
 CODE = "finalizer-cycle"
 TYPES = "(source_file (type_declaration (type_spec name: (type_identifier) @name type: (_) @type)))"
-FIELDS = "(field_declaration) @field"
-TYPE_IDS = "(type_identifier) @t"
-CALLS = ("(call_expression function: (selector_expression field: (field_identifier) @f (#eq? @f \"SetFinalizer\")) "
-         "arguments: (argument_list . (_) @obj . (_) @fin .)) @call")
+CALLS = (
+    '(call_expression function: (selector_expression field: (field_identifier) @f (#eq? @f "SetFinalizer")) '
+    "arguments: (argument_list . (_) @obj . (_) @fin .)) @call"
+)
 _INDIRECT = frozenset({"pointer_type", "slice_type", "map_type", "channel_type", "generic_type"})
 _OPAQUE = frozenset({"qualified_type", "function_type", "interface_type"})
 
@@ -71,33 +72,55 @@ class Summary:
     finalized: tuple  # (type name, start, end) of SetFinalizer calls
 
 
+_TYPE_KINDS = frozenset(
+    {
+        "type_identifier",
+        "pointer_type",
+        "slice_type",
+        "array_type",
+        "map_type",
+        "channel_type",
+        "struct_type",
+        "generic_type",
+        "type_arguments",
+        "parenthesized_type",
+        "type_elem",
+    }
+)
+
+
 def _refs(ctx: FileContext, typ: Node, indirect: bool = False) -> Iterator[tuple[str, bool]]:
-    """Named types of this package referenced by a type expression, and whether through indirection."""
-    t = typ.type
-    if t == "type_identifier":
-        yield ctx.text(typ), indirect
-        return
-    if t in _OPAQUE:
-        return
-    if t == "struct_type":
-        for m in ctx.matches(FIELDS, typ):
-            f = m["field"][0]
-            ft = f.child_by_field_name("type")
-            if ft is not None and f.parent is not None and f.parent.parent == typ:
-                yield from _refs(ctx, ft, indirect)
-        return
-    ind = indirect or t in _INDIRECT
-    for c in typ.named_children:
-        if c.type in ("type_identifier", "pointer_type", "slice_type", "array_type", "map_type", "channel_type",
-                      "struct_type", "generic_type", "type_arguments", "parenthesized_type", "type_elem"):
-            yield from _refs(ctx, c, ind)
+    """Named types of this package referenced by a type expression, and whether through indirection.
+
+    Iterative, in document order: a type nested thousands deep neither recurses nor rescans."""
+    stack = [(typ, indirect)]
+    while stack:
+        node, ind = stack.pop()
+        t = node.type
+        if t == "type_identifier":
+            yield ctx.text(node), ind
+            continue
+        if t in _OPAQUE:
+            continue
+        if t == "struct_type":  # the struct's own fields (a nested struct's are its own)
+            kids = [
+                (ft, ind)
+                for lst in node.named_children
+                if lst.type == "field_declaration_list"
+                for f in lst.named_children
+                if f.type == "field_declaration" and (ft := f.child_by_field_name("type")) is not None
+            ]
+        else:
+            inner = ind or t in _INDIRECT
+            kids = [(c, inner) for c in node.named_children if c.type in _TYPE_KINDS]
+        stack.extend(reversed(kids))
 
 
 def _edges(ctx: FileContext, typ: Node) -> tuple:
     out = []
     if typ.type == "struct_type":
         lst = next((c for c in typ.named_children if c.type == "field_declaration_list"), None)
-        for f in (lst.named_children if lst is not None else []):
+        for f in lst.named_children if lst is not None else []:
             if f.type != "field_declaration":
                 continue
             ft = f.child_by_field_name("type")
@@ -160,9 +183,9 @@ def _value_type(ctx: FileContext, obj: Node) -> str | None:
     if p.type == "parameter_declaration":
         return _pointee(ctx, p.child_by_field_name("type"))
     if p.type == "var_spec":
-        t = _pointee(ctx, p.child_by_field_name("type"))
-        if t is not None:
-            return t
+        declared = _pointee(ctx, p.child_by_field_name("type"))
+        if declared is not None:
+            return declared
         value = p.child_by_field_name("value")
         names = p.children_by_field_name("name")
         if value is not None and len(value.named_children) == len(names):
@@ -195,15 +218,14 @@ def summarize(ctx: FileContext) -> Summary:
         name, typ = m["name"][0], m["type"][0]
         if typ.type in _OPAQUE:
             continue
-        types[ctx.text(name)] = TypeInfo(name.start_byte, name.end_byte, typ.type == "struct_type",
-                                         _edges(ctx, typ))
+        types[ctx.text(name)] = TypeInfo(name.start_byte, name.end_byte, typ.type == "struct_type", _edges(ctx, typ))
     finalized = tuple((t, call.start_byte, call.end_byte) for call, t in _finalizer_calls(ctx))
     return Summary(types, finalized)
 
 
 def _cycle(types: dict, start: str) -> list[tuple[str, str]] | None:
     """The shortest path of (type, field) from `start` back to `start`, through at least one indirection."""
-    queue = deque([(start, [], False)])
+    queue: deque[tuple[str, list[tuple[str, str]], bool]] = deque([(start, [], False)])
     seen = set()
     while queue:
         name, path, ind = queue.popleft()
@@ -230,41 +252,55 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         return
     types: dict[str, tuple[str | None, TypeInfo]] = {}
     finalized: dict[str, tuple[str | None, int, int]] = {}
-    summaries = ctx.package.summaries(CHECK) if ctx.package is not None else {}
+    summaries: dict[str | None, Summary | None] = {}
+    if ctx.package is not None:
+        summaries.update(ctx.package.summaries(CHECK))
     own = ctx.package.path if ctx.package is not None else None
     if own is None or own not in summaries:  # no package view, or a test file (not in the package's summaries)
-        summaries = {**summaries, own: summarize(ctx)}
+        summaries[own] = summarize(ctx)
     for path, s in summaries.items():
         if s is None:
             continue
-        rel = None if path == own else path
+        where_declared = None if path == own else path
         for name, info in s.types.items():
-            types.setdefault(name, (rel, info))
+            types.setdefault(name, (where_declared, info))
         for name, start, end in s.finalized:
-            finalized.setdefault(name, (rel, start, end))
+            finalized.setdefault(name, (where_declared, start, end))
     plain = {n: i for n, (_, i) in types.items()}
     for call, t in calls:
         where = types.get(t)
         if where is None or not where[1].struct:
             continue
-        path = _cycle(plain, t)
-        if path is None:
+        cycle = _cycle(plain, t)
+        if cycle is None:
             continue
-        hops = " -> ".join(f"{n}.{f}" if f else n for n, f in path) + f" -> {t}"
+        hops = " -> ".join(f"{n}.{f}" if f else n for n, f in cycle) + f" -> {t}"
         rel = [Related(where[1].start, where[1].end, f"{t} is declared here", where[0])]
-        partner = next((n for n, _ in path[1:] if n != t and n in finalized), None)
+        partner = next((n for n, _ in cycle[1:] if n != t and n in finalized), None)
         if partner is not None:
             ppath, pstart, pend = finalized[partner]
             rel.append(Related(pstart, pend, f"{partner} gets a finalizer here", ppath))
-            msg = (f"{t} and {partner} both get finalizers and point at each other ({hops}): objects that refer "
-                   f"to each other are never collected and neither finalizer runs; use runtime.AddCleanup "
-                   f"(Go 1.24+) or break the cycle")
+            msg = (
+                f"{t} and {partner} both get finalizers and point at each other ({hops}): objects that refer "
+                f"to each other are never collected and neither finalizer runs; use runtime.AddCleanup "
+                f"(Go 1.24+) or break the cycle"
+            )
         else:
-            msg = (f"runtime.SetFinalizer on *{t}, which can reach itself ({hops}): if the objects form a "
-                   f"cycle it is never collected and the finalizer never runs; use runtime.AddCleanup "
-                   f"(Go 1.24+) or break the cycle")
+            msg = (
+                f"runtime.SetFinalizer on *{t}, which can reach itself ({hops}): if the objects form a "
+                f"cycle it is never collected and the finalizer never runs; use runtime.AddCleanup "
+                f"(Go 1.24+) or break the cycle"
+            )
         yield finding(CODE, call, msg, related=rel)
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run, summarize=summarize,
-              package_wide=True)
+CHECK = Check(
+    code=CODE,
+    severity=Severity.WARNING,
+    doc=__doc__,
+    run=run,
+    category=Category.MEMORY,
+    fix=FixAvailability.NEVER,
+    summarize=summarize,
+    package_wide=True,
+)

@@ -23,7 +23,7 @@ cannot be named that way.
 ```go
 c := make(chan any) // want: one receive for many senders
 for _, item := range items {
-	go func() { c <- process(item) }()
+    go func() { c <- process(item) }()
 }
 data := <-c
 ```
@@ -31,15 +31,17 @@ data := <-c
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, RECV, SEND, Channel, at_most_one_per_run, capacity_edit, in_loop_of_owner,
-                              per_unbuffered_channel)
-from plumber.check import Check, Finding, Fix, Related, Severity, finding
-from plumber.context import FileContext
-from plumber.scope import declaration_of, enclosing_function, inside_loop
+from plumber.analysis.channels import CHANNELS, CLOSE, RANGE, RECV, SEND, Channel, per_unbuffered_channel
+from plumber.analysis.context import FileContext
+from plumber.analysis.goroutines import at_most_one_per_run, capacity_edit, in_loop_of_owner
+from plumber.analysis.scope import declaration_of
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Finding, Fix, Related, Severity, finding
+from plumber.syntax.nodes import enclosing_function, inside_loop
 
 CODE = "ncast-send"
 COLLECTION_TYPES = frozenset({"slice_type", "array_type", "map_type", "implicit_length_array_type"})
@@ -51,15 +53,18 @@ def run(ctx: FileContext) -> Iterator[Finding]:
 
 def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     senders = ch.goroutines(SEND)
-    if len(senders) != 1 or ch.own(SEND, CLOSE, RANGE) or ch.in_goroutines(RECV, RANGE):
+    if len(senders) != 1 or ch.own(SEND, CLOSE, RANGE) or ch.in_goroutines(RECV, RANGE) or ch.callees:
         return None
     go = senders[0]
     loop = inside_loop(go, ch.fn)
     if loop is None or loop.start_byte <= ch.stmt.start_byte < loop.end_byte:
         return None  # one goroutine per channel
     sends = ch.of(SEND, owner=go)
-    if not sends or not at_most_one_per_run(sends) \
-            or any(s.deferred or s.case is not None or in_loop_of_owner(s, ch.fn) for s in sends):
+    if (
+        not sends
+        or not at_most_one_per_run(sends)
+        or any(s.deferred or s.case is not None or in_loop_of_owner(s, ch.fn) for s in sends)
+    ):
         return None
     recvs = ch.own(RECV)
     if len(recvs) != 1 or recvs[0].deferred or inside_loop(recvs[0].node, ch.fn) is not None:
@@ -70,25 +75,37 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     if inside_loop(loop, ch.fn) is None or _same_loop_nest(ch, loop):
         cap = _count(ctx, ch, loop)
         if cap is not None:
-            fixes.append(Fix(f"Buffer {ch.name} with capacity {cap}, one slot per goroutine",
-                             (capacity_edit(ch, cap),)))
+            fixes.append(
+                Fix(f"Buffer {ch.name} with capacity {cap}, one slot per goroutine", (capacity_edit(ch, cap),))
+            )
     header_end = loop.child_by_field_name("body")
-    rel = Related(loop.start_byte, header_end.start_byte - 1 if header_end is not None else loop.end_byte,
-                  f"this loop starts the goroutines that send on {ch.name}")
-    return finding(CODE, ch.make,
-                   f"{ch.name} is unbuffered and received once, but a loop starts "
-                   "a goroutine per iteration that sends on it: all senders but one block forever, and leak",
-                   fixes=fixes, related=[rel, Related(sends[0].node.start_byte, sends[0].node.end_byte,
-                                                      "each goroutine sends once here"),
-                                         Related(recvs[0].node.start_byte, recvs[0].node.end_byte,
-                                                 "the only receive")])
+    rel = Related(
+        loop.start_byte,
+        header_end.start_byte - 1 if header_end is not None else loop.end_byte,
+        f"this loop starts the goroutines that send on {ch.name}",
+    )
+    return finding(
+        CODE,
+        ch.make,
+        f"{ch.name} is unbuffered and received once, but a loop starts "
+        "a goroutine per iteration that sends on it: all senders but one block forever, and leak",
+        fixes=fixes,
+        related=[
+            rel,
+            Related(sends[0].node.start_byte, sends[0].node.end_byte, "each goroutine sends once here"),
+            Related(recvs[0].node.start_byte, recvs[0].node.end_byte, "the only receive"),
+        ],
+    )
 
 
 def _same_loop_nest(ch: Channel, loop: Node) -> bool:
     """The make sits in the same enclosing loop as the sending loop (a fresh channel per outer iteration)."""
     outer = inside_loop(loop, ch.fn)
-    return outer is not None and outer.start_byte <= ch.stmt.start_byte < outer.end_byte \
+    return (
+        outer is not None
+        and outer.start_byte <= ch.stmt.start_byte < outer.end_byte
         and inside_loop(ch.stmt, ch.fn) == outer
+    )
 
 
 def _count(ctx: FileContext, ch: Channel, loop: Node) -> str | None:
@@ -125,22 +142,29 @@ def _collection_before(ctx: FileContext, ch: Channel, ident: Node) -> bool:
         if t is not None:
             return t.type in COLLECTION_TYPES
         if holder.type == "var_spec":
-            return _collection_value(ctx, holder.child_by_field_name("value"), holder.children_by_field_name("name"), decl)
+            return _collection_value(
+                ctx, holder.child_by_field_name("value"), holder.children_by_field_name("name"), decl
+            )
         return False
     if holder.type == "expression_list" and holder.parent is not None and holder.parent.type == "short_var_declaration":
         return _collection_value(ctx, holder.parent.child_by_field_name("right"), holder.named_children, decl)
     return False
 
 
-INTEGER_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
-                           "uint64", "uintptr", "byte", "rune"})
+INTEGER_TYPES = frozenset(
+    {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune"}
+)
 
 
 def _integer_before(ctx: FileContext, ch: Channel, ident: Node) -> bool:
     """`ident` names a parameter or variable declared with an integer type before the make."""
     decl = declaration_of(ctx.source, ident)
-    if decl is None or enclosing_function(decl) != ch.fn or decl.start_byte >= ch.make.start_byte \
-            or not _visible_at_make(ch, decl):
+    if (
+        decl is None
+        or enclosing_function(decl) != ch.fn
+        or decl.start_byte >= ch.make.start_byte
+        or not _visible_at_make(ch, decl)
+    ):
         return False
     holder = decl.parent
     if holder is None or holder.type not in ("parameter_declaration", "var_spec"):
@@ -170,7 +194,7 @@ def _collection_value(ctx: FileContext, right: Node | None, names, decl: Node) -
 
 def _visible_at_make(ch: Channel, decl: Node) -> bool:
     """The declaration's scope holds the make (so the name means the same thing there)."""
-    from plumber.scope import declaring_scope
+    from plumber.analysis.scope import declaring_scope
 
     scope = declaring_scope(decl)
     return scope.start_byte <= ch.make.start_byte < scope.end_byte
@@ -192,14 +216,22 @@ def _counted(ctx: FileContext, ch: Channel, clause: Node) -> str | None:
     if op is None or ctx.text(op) != "<":
         return None
     bound = cond.child_by_field_name("right")
+    if bound is None:
+        return None
     if bound.type == "int_literal":
         return ctx.text(bound)
     if bound.type == "identifier":
         return ctx.text(bound) if _declared_before(ctx, ch, bound) else None
     if bound.type == "call_expression":
         f, args = bound.child_by_field_name("function"), bound.child_by_field_name("arguments")
-        if f is not None and ctx.text(f) == "len" and args is not None and args.named_child_count == 1 \
-                and args.named_children[0].type == "identifier" and _declared_before(ctx, ch, args.named_children[0]):
+        if (
+            f is not None
+            and ctx.text(f) == "len"
+            and args is not None
+            and args.named_child_count == 1
+            and args.named_children[0].type == "identifier"
+            and _declared_before(ctx, ch, args.named_children[0])
+        ):
             return ctx.text(bound)
     if bound.type == "selector_expression":
         operand = bound.child_by_field_name("operand")
@@ -216,4 +248,12 @@ def _declared_before(ctx: FileContext, ch: Channel, ident: Node) -> bool:
     return enclosing_function(decl) == ch.fn and decl.start_byte < ch.make.start_byte and _visible_at_make(ch, decl)
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(
+    code=CODE,
+    severity=Severity.WARNING,
+    doc=__doc__,
+    run=run,
+    category=Category.GOROUTINE,
+    fix=FixAvailability.SOMETIMES,
+    requires=(CHANNELS,),
+)

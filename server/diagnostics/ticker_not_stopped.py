@@ -12,6 +12,21 @@ Also flags `time.Tick(d)`, which returns the channel of a ticker that can
 never be stopped, outside `func main`, `func init` and functions that never
 return (they run an endless `for` loop with no `return`, `break`, `goto` or
 `panic` out of it): there the ticker is meant to live as long as the program.
+Only below go 1.23: from Go 1.23 on the garbage collector recovers
+unreferenced tickers, and the `time` documentation says there is no longer
+any reason to prefer `NewTicker` where `Tick` will do.
+
+Below go 1.23, also flags a timer made afresh in every round of a loop's
+`select`, `case <-time.After(d):` or `case <-time.NewTimer(d).C:`: each one
+lives in the runtime's timer heap until it fires, `d` later, so a loop that
+goes round faster than `d` piles them up. From go 1.23 on they are collected
+once unreferenced: no finding. A `<-time.After(d)` outside a `select` waits
+for its timer to fire, and a `time.AfterFunc` timer runs its function once:
+neither is flagged.
+
+Silent, as the lifetime context says: in code that runs once per process
+(`init`, `main`'s own flow, a `sync.Once`), right before `os.Exit`, and in
+the `time` package's own tests, whose subject the unstopped timers are.
 
 Severity follows the `go` directive of the nearest `go.mod` (walking up from
 the file):
@@ -47,27 +62,31 @@ defer ticker.Stop()                   // the fix
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from plumber.check import Check, Finding, Fix, Severity, finding
-from plumber.context import FileContext
-from plumber.escape import Resource
-from plumber.resource import bind, calls_query, defer_fix, opening_calls, unreleased
-from plumber.scope import (FUNCTION_TYPES, break_target, declaration_of, declaring_scope, enclosing_function, find_uses,
-                           function_name)
+from plumber.analysis.context import FileContext
+from plumber.analysis.lifetime import LIFETIME, Lifetime
+from plumber.analysis.ownership import Resource
+from plumber.analysis.resources import bind, calls_query, defer_fix, opening_calls, unreleased
+from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Finding, Fix, Severity, finding
+from plumber.syntax.nodes import FUNCTION_TYPES, break_target, enclosing_function, function_name, inside_loop
 
 CODE = "ticker-not-stopped"
 TIME = "time"
 OPENERS = {TIME: frozenset({"NewTicker", "NewTimer"})}
 TICK = {TIME: frozenset({"Tick"})}
-QUERY = calls_query(OPENERS[TIME] | TICK[TIME])
-DOT_QUERY = ('(call_expression function: (identifier) @name (#any-of? @name "NewTicker" "NewTimer" "Tick")) @call')
+AFTER = {TIME: frozenset({"After"})}
+QUERY = calls_query(OPENERS[TIME] | TICK[TIME] | AFTER[TIME])
+DOT_QUERY = (
+    '(call_expression function: (identifier) @name (#any-of? @name "NewTicker" "NewTimer" "Tick" "After")) @call'
+)
 STOPPABLE = Resource(closers=frozenset({"Stop"}))
 JUMPS = "[(return_statement) (goto_statement) (break_statement)] @jump"
 PANICS = '(call_expression function: (identifier) @fn (#eq? @fn "panic")) @call'
-GO_FUNCS = "(go_statement (call_expression function: (func_literal) @fn))"
 
 
 def _calls(ctx: FileContext, funcs: dict) -> Iterator[Node]:
@@ -80,11 +99,19 @@ def run(ctx: FileContext) -> Iterator[Finding]:
     if not ctx.imports.has(TIME):
         return
     modern = ctx.go_at_least(1, 23, unknown=True)
+    life: Lifetime = ctx.result(LIFETIME)
+    if life.own_package_test(TIME):
+        return  # time's own tests: the unstopped timers are their subject
     for call in _calls(ctx, OPENERS):
-        func = ctx.call_target(call)[1]
+        func = ctx.called_name(call)
         kind = "ticker" if func == "NewTicker" else "timer"
+        if kind == "timer" and not modern and _fresh_per_round(ctx, call):
+            yield _per_round(call, "time.NewTimer(d).C")
+            continue
         b = bind(ctx, call, 0)
-        if b is None or b.target is None or not unreleased(ctx, b, STOPPABLE):
+        if b is None or b.target is None or b.decl is None or not unreleased(ctx, b, STOPPABLE):
+            continue
+        if life.process_lifetime(b.stmt) or life.before_exit(b.stmt):
             continue
         name = ctx.text(b.target)
         uses = find_uses(ctx.source, ctx.root, declaring_scope(b.decl), b.decl, b.stmt.end_byte)
@@ -97,26 +124,71 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         if fix is not None and goroutine_uses:
             fix = Fix(fix.title, fix.edits, safe=False)
         if endless:
-            detail = (f"a goroutine reads its channel for ever, so the {kind} made by time.{func} is never "
-                      "collected and keeps firing")
+            detail = (
+                f"a goroutine reads its channel for ever, so the {kind} made by time.{func} is never "
+                "collected and keeps firing"
+            )
         elif modern:
-            detail = (f"the {kind} made by time.{func} "
-                      + ("keeps firing" if kind == "ticker" else "stays pending until it fires or")
-                      + " until the garbage collector finds it unreachable; stop it when done")
+            detail = (
+                f"the {kind} made by time.{func} "
+                + ("keeps firing" if kind == "ticker" else "stays pending until it fires or")
+                + " until the garbage collector finds it unreachable; stop it when done"
+            )
         else:
-            detail = (f"before Go 1.23 the runtime keeps the {kind} made by time.{func}, its channel and what "
-                      "they reference alive" + (" and firing for ever" if kind == "ticker" else " until it fires"))
-        yield finding(CODE, call, f"{name} is never stopped: {detail}",
-                      fixes=[fix] if fix else [], severity=severity)
+            detail = (
+                f"before Go 1.23 the runtime keeps the {kind} made by time.{func}, its channel and what "
+                "they reference alive" + (" and firing for ever" if kind == "ticker" else " until it fires")
+            )
+        yield finding(CODE, call, f"{name} is never stopped: {detail}", fixes=[fix] if fix else [], severity=severity)
+    if not modern:
+        for call in _calls(ctx, AFTER):
+            if _fresh_per_round(ctx, call):
+                yield _per_round(call, "time.After")
     for call in _calls(ctx, TICK):
+        if modern:
+            break  # collected once unreferenced: "no longer any reason to prefer NewTicker"
         fn = enclosing_function(call)
-        if fn is None or _lives_forever(ctx, fn) or _no_ticker(ctx, call):
+        if fn is None or _lives_forever(ctx, fn) or _no_ticker(ctx, call) or life.process_lifetime(call):
             continue
-        yield finding(CODE, call, "time.Tick makes a ticker that can never be stopped: "
-                      + ("it is collected only once nothing reads its channel; use time.NewTicker and Stop it"
-                         if modern else
-                         "before Go 1.23 it leaks, firing for ever; use time.NewTicker and Stop it"),
-                      severity=Severity.INFORMATION if modern else Severity.WARNING)
+        yield finding(
+            CODE,
+            call,
+            "time.Tick makes a ticker that can never be stopped: "
+            + (
+                "it is collected only once nothing reads its channel; use time.NewTicker and Stop it"
+                if modern
+                else "before Go 1.23 it leaks, firing for ever; use time.NewTicker and Stop it"
+            ),
+            severity=Severity.INFORMATION if modern else Severity.WARNING,
+        )
+
+
+def _fresh_per_round(ctx: FileContext, call: Node) -> bool:
+    """`case <-time.After(d):` / `case <-time.NewTimer(d).C:` of a select inside a loop of the same function."""
+    up = call.parent
+    if up is not None and up.type == "selector_expression":
+        field = up.child_by_field_name("field")
+        if field is None or ctx.text(field) != "C":
+            return False
+        up = up.parent
+    if up is None or up.type != "unary_expression" or not ctx.text(up).startswith("<-"):
+        return False
+    case = up.parent
+    while case is not None and case.type in ("expression_list", "receive_statement"):
+        case = case.parent
+    if case is None or case.type != "communication_case" or _fires_at_once(ctx, call):
+        return False
+    return inside_loop(case, enclosing_function(call)) is not None
+
+
+def _per_round(call: Node, what: str) -> Finding:
+    return finding(
+        CODE,
+        call,
+        f"{what} in a select in a loop makes a new timer every round: before Go 1.23 each one stays in the "
+        "runtime's timer heap until it fires, so a loop that goes round faster piles them up; make one timer "
+        "before the loop and Reset it",
+    )
 
 
 def _received_unconditionally(ctx: FileContext, b, uses: list[Node]) -> bool:
@@ -147,8 +219,13 @@ def _in_goroutine(use: Node, fn: Node | None) -> Node | None:
     """The func literal of a `go` statement, inside `fn`, that holds `use`."""
     n = use.parent
     while n is not None and n != fn:
-        if n.type == "func_literal" and n.parent is not None and n.parent.type == "call_expression" \
-                and n.parent.parent is not None and n.parent.parent.type == "go_statement":
+        if (
+            n.type == "func_literal"
+            and n.parent is not None
+            and n.parent.type == "call_expression"
+            and n.parent.parent is not None
+            and n.parent.parent.type == "go_statement"
+        ):
             return n
         n = n.parent
     return None
@@ -198,10 +275,7 @@ def _never_leaves(ctx: FileContext, loop: Node) -> bool:
                 return False
             continue
         return False
-    for call in ctx.captures(PANICS, body).get("call", []):
-        if _owner_function(call) == _owner_function(loop):
-            return False
-    return True
+    return all(_owner_function(call) != _owner_function(loop) for call in ctx.captures(PANICS, body).get("call", []))
 
 
 def _is_tick_channel(ctx: FileContext, expr: Node) -> bool:
@@ -240,8 +314,6 @@ def _owner_function(node: Node) -> Node | None:
     return enclosing_function(node)
 
 
-
-
 ENDLESS_FORS = "(for_statement) @loop"
 
 
@@ -258,4 +330,12 @@ def _lives_forever(ctx: FileContext, fn: Node) -> bool:
     return False
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(
+    code=CODE,
+    severity=Severity.WARNING,
+    doc=__doc__,
+    run=run,
+    category=Category.RESOURCE,
+    fix=FixAvailability.SOMETIMES,
+    requires=(LIFETIME,),
+)

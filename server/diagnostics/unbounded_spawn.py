@@ -19,27 +19,30 @@ semaphore (a buffered channel or `semaphore.Weighted`) acquired before each
 
 ```go
 for {
-	go func() { // want: goroutines are started without bound
-		time.Sleep(time.Hour)
-	}()
+    go func() { // want: goroutines are started without bound
+        time.Sleep(time.Hour)
+    }()
 }
 ```
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from plumber.check import Check, Finding, Related, Severity, finding
-from plumber.context import FileContext
-from plumber.scope import in_nested_function, inside_loop
+from plumber.analysis.context import FileContext
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Finding, Related, Severity, finding
+from plumber.syntax.nodes import in_nested_function, inside_loop
 
 CODE = "unbounded-spawn"
 GO_QUERY = "(go_statement) @go"
-BLOCKERS = ("[(unary_expression) (send_statement) (select_statement) (call_expression) (for_statement)"
-            " (return_statement) (break_statement) (goto_statement)] @n")
+BLOCKERS = (
+    "[(unary_expression) (send_statement) (select_statement) (call_expression) (for_statement)"
+    " (return_statement) (break_statement) (goto_statement)] @n"
+)
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
@@ -54,11 +57,14 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         if body is None or _may_wait(ctx, body, go):
             continue
         seen.add(loop.id)
-        yield finding(CODE, go.children[0],
-                      "goroutines are started without bound: the enclosing `for` has no "
-                      "condition and nothing in it waits, so it starts them as fast as it can until memory runs "
-                      "out; use a worker pool or a semaphore",
-                      related=[Related(loop.start_byte, loop.start_byte + 3, "the loop without a condition")])
+        yield finding(
+            CODE,
+            go.children[0],
+            "goroutines are started without bound: the enclosing `for` has no "
+            "condition and nothing in it waits, so it starts them as fast as it can until memory runs "
+            "out; use a worker pool or a semaphore",
+            related=[Related(loop.start_byte, loop.start_byte + 3, "the loop without a condition")],
+        )
 
 
 def _may_wait(ctx: FileContext, body: Node, go: Node) -> bool:
@@ -77,6 +83,6 @@ def _may_wait(ctx: FileContext, body: Node, go: Node) -> bool:
     return False
 
 
-
-
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(
+    code=CODE, severity=Severity.WARNING, doc=__doc__, run=run, category=Category.GOROUTINE, fix=FixAvailability.NEVER
+)

@@ -25,9 +25,9 @@ would spin once the channel is closed).
 ```go
 ch := make(chan int)
 go func() {
-	for v := range ch { // want: nothing closes ch
-		process(v)
-	}
+    for v := range ch { // want: nothing closes ch
+        process(v)
+    }
 }()
 ch <- 1
 ch <- 2
@@ -37,53 +37,58 @@ close(ch) // the fix
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from plumber.channels import (CLOSE, RANGE, SEND, Channel, Op, channels, child_containing, close_is_harmless,
-                              goroutine_literal, loop_can_leave, loop_in)
-from plumber.check import Check, Finding, Fix, Severity, finding, related
-from plumber.context import FileContext
-from plumber.edits import insert_line_after
-from plumber.scope import enclosing_function, inside_loop
+from plumber.analysis.channels import CHANNELS, CLOSE, RANGE, SEND, Channel, Op, channels
+from plumber.analysis.context import FileContext
+from plumber.analysis.edits import insert_line_after
+from plumber.analysis.goroutines import close_is_harmless, loop_can_leave, loop_in
+from plumber.core.checks import Category, Check, FixAvailability
+from plumber.core.findings import Edit, Finding, Fix, Severity, finding, related
+from plumber.syntax.nodes import child_containing, enclosing_function, goroutine_literal, inside_loop
 
 CODE = "unclosed-range"
-WAITS = ('(call_expression function: (selector_expression operand: (identifier) @wg'
-         ' field: (field_identifier) @m (#any-of? @m "Wait" "Done"))) @call')
+WAITS = (
+    "(call_expression function: (selector_expression operand: (identifier) @wg"
+    ' field: (field_identifier) @m (#any-of? @m "Wait" "Done"))) @call'
+)
 
 
 def run(ctx: FileContext) -> Iterator[Finding]:
     for ch in channels(ctx):
-        if ch.of(CLOSE) or not ch.of(SEND):
-            continue
+        if ch.of(CLOSE) or not ch.of(SEND) or ch.callees:
+            continue  # (a goroutine running a named function: where to close is not modelled here)
         for op in ch.of(RANGE):
             if op.deferred or loop_can_leave(ctx, op.node):
                 continue
             fix = _fix(ctx, ch, op)
             who = "the goroutine" if op.owner is not None else "the function"
             clause = next((c for c in op.node.named_children if c.type == "range_clause"), op.node)
-            yield finding(CODE, clause,
-                          f"nothing closes {ch.name}: this range never ends, and {who} waits on it forever "
-                          "once the senders are done",
-                          fixes=[fix] if fix else [],
-                          related=[related(ch.make, f"{ch.name} is made here")])
+            yield finding(
+                CODE,
+                clause,
+                f"nothing closes {ch.name}: this range never ends, and {who} waits on it forever "
+                "once the senders are done",
+                fixes=[fix] if fix else [],
+                related=[related(ch.make, f"{ch.name} is made here")],
+            )
             break
 
 
-
-
 # -- the fix ------------------------------------------------------------------
+
 
 def _fix(ctx: FileContext, ch: Channel, rng: Op) -> Fix | None:
     own_sends = ch.own(SEND)
     go_sends = ch.in_goroutines(SEND)
     if not close_is_harmless(ch):
         return None  # a receive in a loop would spin on the closed channel
-    if any(s.deferred for s in own_sends + go_sends) or b"goto" in ctx.source[ch.fn.start_byte:ch.fn.end_byte]:
+    if any(s.deferred for s in own_sends + go_sends) or b"goto" in ctx.source[ch.fn.start_byte : ch.fn.end_byte]:
         return None
     for s in go_sends:
-        if enclosing_function(s.node) != goroutine_literal(s.owner):
+        if s.owner is None or enclosing_function(s.node) != goroutine_literal(s.owner):
             return None  # sent from a goroutine the goroutine starts: nobody waits for it
     for s in own_sends:
         if enclosing_function(s.node) != ch.fn:
@@ -109,7 +114,7 @@ def _fix(ctx: FileContext, ch: Channel, rng: Op) -> Fix | None:
     return None
 
 
-def _after_last_send(ctx: FileContext, ch: Channel, scope: Node | None, sends: list[Op]) -> object | None:
+def _after_last_send(ctx: FileContext, ch: Channel, scope: Node | None, sends: list[Op]) -> Edit | None:
     """`close(ch)` after the statement of `scope` (a block or statement list) that holds the last send."""
     if scope is None:
         return None
@@ -131,21 +136,27 @@ def _after_last_send(ctx: FileContext, ch: Channel, scope: Node | None, sends: l
     return insert_line_after(ctx, anchor, f"close({ch.name})")
 
 
-def _wait_fix(ctx: FileContext, ch: Channel, rng: Op):
+def _wait_fix(ctx: FileContext, ch: Channel, rng: Op) -> Edit | None:
     """`close(ch)` after `wg.Wait()` when every sender is waited for through `wg`."""
     calls = ctx.captures(WAITS, ch.fn)
     waits: list[tuple[str, Node]] = []
     dones: list[tuple[str, Node]] = []
     for call in calls.get("call", []):
         f = call.child_by_field_name("function")
+        if f is None:
+            continue
         name = ctx.text(f.child_by_field_name("operand"))
         method = ctx.text(f.child_by_field_name("field"))
         (waits if method == "Wait" else dones).append((name, call))
     senders = ch.goroutines(SEND)
     for name, wait in waits:
         stmt = wait.parent
-        if stmt is None or stmt.type != "expression_statement" or stmt.parent is None \
-                or stmt.parent.type != "statement_list":
+        if (
+            stmt is None
+            or stmt.type != "expression_statement"
+            or stmt.parent is None
+            or stmt.parent.type != "statement_list"
+        ):
             continue
         if enclosing_function(wait) != ch.fn or inside_loop(wait, ch.fn) is not None:
             continue
@@ -153,10 +164,12 @@ def _wait_fix(ctx: FileContext, ch: Channel, rng: Op):
             continue
         if rng.owner is None and rng.node.start_byte < wait.start_byte:
             continue  # the function ranges before waiting: the close would never be reached
-        if not (ch.stmt.parent.start_byte <= stmt.start_byte < ch.stmt.parent.end_byte):
+        block = ch.stmt.parent
+        if block is None or not (block.start_byte <= stmt.start_byte < block.end_byte):
             continue
-        if all(_done_after_sends(ctx, ch, g, name, dones) for g in senders) or \
-                _ranger_counts(ctx, ch, rng, name, dones, senders):
+        if all(_done_after_sends(ctx, ch, g, name, dones) for g in senders) or _ranger_counts(
+            ctx, ch, rng, name, dones, senders
+        ):
             return insert_line_after(ctx, stmt, f"close({ch.name})")
     return None
 
@@ -175,9 +188,14 @@ def _done_after_sends(ctx: FileContext, ch: Channel, go: Node, wg: str, dones) -
         stmt = call.parent
         if stmt is not None and stmt.type == "defer_statement":
             return True
-        if stmt is not None and stmt.type == "expression_statement" and loop_in(call, lit) is None \
-                and all(s.node.end_byte <= call.start_byte for s in sends) and stmt.parent is not None \
-                and stmt.parent.parent == lit.child_by_field_name("body"):
+        if (
+            stmt is not None
+            and stmt.type == "expression_statement"
+            and loop_in(call, lit) is None
+            and all(s.node.end_byte <= call.start_byte for s in sends)
+            and stmt.parent is not None
+            and stmt.parent.parent == lit.child_by_field_name("body")
+        ):
             return True
     return False
 
@@ -187,8 +205,14 @@ def _ranger_counts(ctx: FileContext, ch: Channel, rng: Op, wg: str, dones, sende
     if rng.owner is None:
         return False
     body = rng.node.child_by_field_name("body")
-    if not any(name == wg and body.start_byte <= call.start_byte < body.end_byte
-               and enclosing_function(call) == enclosing_function(rng.node) for name, call in dones):
+    if body is None:
+        return False
+    if not any(
+        name == wg
+        and body.start_byte <= call.start_byte < body.end_byte
+        and enclosing_function(call) == enclosing_function(rng.node)
+        for name, call in dones
+    ):
         return False
     for g in senders:
         sends = ch.of(SEND, owner=g)
@@ -198,4 +222,12 @@ def _ranger_counts(ctx: FileContext, ch: Channel, rng: Op, wg: str, dones, sende
     return True
 
 
-CHECK = Check(code=CODE, severity=Severity.WARNING, doc=__doc__, run=run)
+CHECK = Check(
+    code=CODE,
+    severity=Severity.WARNING,
+    doc=__doc__,
+    run=run,
+    category=Category.GOROUTINE,
+    fix=FixAvailability.SOMETIMES,
+    requires=(CHANNELS,),
+)
