@@ -16,23 +16,49 @@ written twice, at debug=1 and debug=2, are not counted twice).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from plumber.document import line_starts
-from plumber.check import Finding, Related, Severity
+from plumber.core.findings import Finding, Related, Severity
+from plumber.core.positions import line_starts
+from plumber.runtime.check import CODE
 from plumber.runtime.mapping import Ambiguous, Workspace
 from plumber.runtime.parse import Frame, Profile
+from plumber.syntax.files import read_regular
 
-CODE = "leaked-goroutine"
 DEFAULT_MIN_WAIT_MINUTES = 10
 DEFAULT_MIN_COUNT = 10
 
 # wait reasons of goroutines blocked on a channel or a lock: what a classic profile is searched for
 BLOCKING = {
-    "chan send", "chan receive", "select", "chan send (nil chan)", "chan receive (nil chan)",
-    "select (no cases)", "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock",
-    "sync.WaitGroup.Wait", "sync.Cond.Wait", "semacquire",
+    "chan send",
+    "chan receive",
+    "select",
+    "chan send (nil chan)",
+    "chan receive (nil chan)",
+    "select (no cases)",
+    "sync.Mutex.Lock",
+    "sync.RWMutex.Lock",
+    "sync.RWMutex.RLock",
+    "sync.WaitGroup.Wait",
+    "sync.Cond.Wait",
+    "semacquire",
+}
+
+# Below the workspace frame, the functions a goroutine blocks in say why, under the names the
+# runtime gives at debug=2 ("goroutine 6 [sync.WaitGroup.Wait (leaked)]"): a debug=1 profile
+# records no wait reason, but it keeps the frames of package sync (not the runtime's).
+BLOCKING_FRAMES = {
+    "sync.(*WaitGroup).Wait": "sync.WaitGroup.Wait",
+    "sync.(*Cond).Wait": "sync.Cond.Wait",
+    "sync.(*Mutex).Lock": "sync.Mutex.Lock",
+    "sync.(*RWMutex).Lock": "sync.RWMutex.Lock",
+    "sync.(*RWMutex).RLock": "sync.RWMutex.RLock",
+    "runtime.chansend1": "chan send",
+    "runtime.chanrecv1": "chan receive",
+    "runtime.chanrecv2": "chan receive",
+    "runtime.selectgo": "select",
+    "runtime.block": "select (no cases)",
 }
 
 _SEND = re.compile(r"^[\w.\[\]()*]+\s*<-")
@@ -73,10 +99,19 @@ def infer_wait(line: str) -> str | None:
     return None
 
 
+def wait_from_frames(frames: tuple[Frame, ...], placed: Frame) -> str | None:
+    """The wait reason the frames inside `placed` (the first workspace frame) imply, if any."""
+    wait = None
+    for fr in frames:
+        if fr is placed:
+            break
+        wait = BLOCKING_FRAMES.get(fr.func, wait)  # the one nearest the workspace code wins
+    return wait
+
+
 def _read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return read_regular(path)
     except OSError:
         return None
 
@@ -99,7 +134,7 @@ class _Lines:
 
     def text(self, line: int) -> str:
         sp = self.span(line)
-        return self.source[sp[0]:sp[1]].decode("utf-8", "replace") if sp else ""
+        return self.source[sp[0] : sp[1]].decode("utf-8", "replace") if sp else ""
 
 
 @dataclass
@@ -118,8 +153,9 @@ class _Group:
         return max(self.per_section.values())
 
 
-def findings(profile: Profile, workspace: Workspace, options: Options = Options(),
-             read: Callable[[str], bytes | None] = _read) -> RuntimeFindings:
+def findings(
+    profile: Profile, workspace: Workspace, options: Options = Options(), read: Callable[[str], bytes | None] = _read
+) -> RuntimeFindings:
     out = RuntimeFindings()
     lines: dict[str, _Lines | None] = {}
 
@@ -131,7 +167,7 @@ def findings(profile: Profile, workspace: Workspace, options: Options = Options(
 
     seen_ambiguous: set[tuple[str, int]] = set()
 
-    def place(frames: tuple[Frame, ...]) -> tuple[str, Frame] | None | bool:
+    def place(frames: tuple[Frame, ...]) -> tuple[str, Frame] | bool | None:
         for fr in frames:
             r = workspace.resolve(fr)
             if r is None:
@@ -147,7 +183,7 @@ def findings(profile: Profile, workspace: Workspace, options: Options = Options(
     groups: dict[tuple, _Group] = {}
     for st in profile.stacks:
         placed = place(st.frames)
-        if not placed:
+        if not isinstance(placed, tuple):  # no workspace frame, or an ambiguous one
             out.unplaced += st.count
             continue
         path, fr = placed
@@ -155,7 +191,7 @@ def findings(profile: Profile, workspace: Workspace, options: Options = Options(
         if lx is None or lx.span(fr.line) is None:
             out.unplaced += st.count
             continue
-        wait = st.wait or infer_wait(lx.text(fr.line))
+        wait = st.wait or wait_from_frames(st.frames, fr) or infer_wait(lx.text(fr.line))
         key = (st.leaked, path, fr.line, wait if not st.leaked else None)
         g = groups.get(key)
         if g is None:
@@ -182,7 +218,9 @@ def findings(profile: Profile, workspace: Workspace, options: Options = Options(
             if not g.debug1_only and (g.minutes or 0) < options.min_wait_minutes:
                 continue
         lx = lines_of(g.path)
-        start, end = lx.span(g.line)
+        span = lx.span(g.line) if lx is not None else None
+        assert span is not None  # groups are made only on lines that exist
+        start, end = span
         noun = "goroutine" if count == 1 else "goroutines"
         on = f", blocked on {g.wait}" if g.wait else ""
         if g.leaked:
@@ -190,16 +228,24 @@ def findings(profile: Profile, workspace: Workspace, options: Options = Options(
             sev = Severity.WARNING
         else:
             waited = (f" for {g.minutes}+ minutes" if g.minutes else "") if not g.debug1_only else ""
-            note = "goroutine profile" + ("; wait time not recorded at debug=1" if g.debug1_only else "")
+            note = "goroutine profile" + ("; wait time not recorded at debug=0 or 1" if g.debug1_only else "")
             msg = f"{count} {noun} waiting here{on}{waited} ({note})"
             sev = Severity.INFORMATION
         related = []
         for (cpath, cline), (func, n) in sorted(g.created.items()):
-            cs, ce = lines_of(cpath).span(cline)
-            related.append(Related(cs, ce, f"created by {func} ({n} {'goroutine' if n == 1 else 'goroutines'})",
-                                   None if cpath == g.path else cpath))
+            lc = lines_of(cpath)
+            cspan = lc.span(cline) if lc is not None else None
+            assert cspan is not None  # creation sites are kept only on lines that exist
+            cs, ce = cspan
+            related.append(
+                Related(
+                    cs,
+                    ce,
+                    f"created by {func} ({n} {'goroutine' if n == 1 else 'goroutines'})",
+                    None if cpath == g.path else cpath,
+                )
+            )
         out.by_path.setdefault(g.path, []).append(Finding(CODE, start, end, msg, sev, (), tuple(related)))
     for fs in out.by_path.values():
         fs.sort(key=lambda f: (f.start, f.severity))
     return out
-

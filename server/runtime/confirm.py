@@ -1,6 +1,6 @@
 """Static findings confirmed at run time.
 
-A static goroutine finding (blocked-send, ncast-send, ...) whose top-level
+A static finding of a check whose leak a goroutine profile can show (blocked-send, lost-cancel, ...) whose top-level
 function also holds a leak that the runtime reported (the blocked frame or
 the `created by` site of a `leaked-goroutine` warning) says so in its message.
 The server applies this to the findings of a file before publishing them.
@@ -8,16 +8,12 @@ The server applies this to the findings of a file before publishing them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Iterable
 
-from plumber.check import Finding, Severity
+from plumber.core.findings import Finding, Severity
+from plumber.runtime.check import CODE
 
-from plumber.runtime.aggregate import CODE
-
-# the checks whose leaks the goroutineleak profile can show
-GOROUTINE_CODES = frozenset({"blocked-send", "ncast-send", "unclosed-range", "blocked-receive",
-                             "endless-goroutine", "unbounded-spawn", "lost-cancel"})
 SUFFIX = " (confirmed at run time: {})"
 
 
@@ -31,8 +27,13 @@ def _top_level(root, offset: int):
     return node
 
 
-def confirm(static: Iterable[Finding], runtime: Iterable[Finding], root) -> list[Finding]:
-    """`static` with the messages of runtime-confirmed findings extended; order kept."""
+def confirm(
+    static: Iterable[Finding], runtime: Iterable[Finding], root, shown_by_goroutines: Callable[[str], bool]
+) -> list[Finding]:
+    """`static` with the messages of runtime-confirmed findings extended; order kept.
+
+    `shown_by_goroutines(code)`: whether a goroutine profile can show that check's leak
+    (the registry says: `Check.profiles`)."""
     leaks: dict[tuple[int, int], Finding] = {}
     for r in runtime:
         if r.code != CODE or r.severity != Severity.WARNING:
@@ -44,11 +45,11 @@ def confirm(static: Iterable[Finding], runtime: Iterable[Finding], root) -> list
                 leaks.setdefault((decl.start_byte, decl.end_byte), r)
     out = []
     for f in static:
-        if f.code in GOROUTINE_CODES and leaks:
+        if leaks and shown_by_goroutines(f.code):
             decl = _top_level(root, f.start)
-            r = leaks.get((decl.start_byte, decl.end_byte)) if decl is not None else None
-            if r is not None:
-                what = r.message.split(" (goroutineleak")[0].replace(" leaked here", " leaked")
+            leak = leaks.get((decl.start_byte, decl.end_byte)) if decl is not None else None
+            if leak is not None:
+                what = leak.message.split(" (goroutineleak")[0].replace(" leaked here", " leaked")
                 f = replace(f, message=f.message + SUFFIX.format(what))
         out.append(f)
     return out

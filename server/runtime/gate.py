@@ -14,14 +14,14 @@ that file is the one edited. The edits are gofmt-clean and compile.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from tree_sitter import Node
 
-from plumber.check import Edit
-from plumber.context import FileContext
-from plumber.edits import add_import, indentation, line_end, line_start, newline
+from plumber.analysis.context import FileContext
+from plumber.analysis.edits import add_import, indentation, line_end, line_start, newline
+from plumber.core.findings import Edit
 
 TITLE = "Fail tests that leak goroutines"
 GOLEAK = "go.uber.org/goleak"
@@ -119,8 +119,12 @@ def _names(ctx: FileContext, paths: list[str]) -> tuple[dict[str, str], list[Edi
     if not missing:
         return names, []
     decls = ctx.imports.decls
-    if len(decls) == 1 and len(ctx.imports.imports) == 1 and decls[0].child_count == 2 \
-            and ctx.imports.imports[0].path != "C":
+    if (
+        len(decls) == 1
+        and len(ctx.imports.imports) == 1
+        and decls[0].child_count == 2
+        and ctx.imports.imports[0].path != "C"
+    ):
         # import "testing" alone: one parenthesised block, sorted, rather than a declaration per package
         spec = ctx.imports.imports[0].node
         nl = newline(ctx.source)
@@ -134,8 +138,9 @@ def _names(ctx: FileContext, paths: list[str]) -> tuple[dict[str, str], list[Edi
 def _block(kind: str, names: dict[str, str]) -> str:
     if kind == "goleak":
         return _GOLEAK_GATE.format(goleak=names[GOLEAK], os=names["os"])
-    return _PROFILE_GATE.format(pprof=names["runtime/pprof"], strings=names["strings"], os=names["os"],
-                                time=names["time"])
+    return _PROFILE_GATE.format(
+        pprof=names["runtime/pprof"], strings=names["strings"], os=names["os"], time=names["time"]
+    )
 
 
 def _indent(text: str, indent: str, nl: str) -> str:
@@ -185,8 +190,11 @@ def _extend(ctx: FileContext, tm: dict[str, Node], kind: str) -> list[Edit] | No
         return None
     names, edits = got
     os_name = names["os"]
-    stmts = [c for c in (next((c for c in body.named_children if c.type == "statement_list"), body)).named_children
-             if c.type != "comment"]
+    stmts = [
+        c
+        for c in (next((c for c in body.named_children if c.type == "statement_list"), body)).named_children
+        if c.type != "comment"
+    ]
     if not stmts:
         return None
     src = ctx.source

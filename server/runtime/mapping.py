@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from plumber.runtime.parse import Frame
+from plumber.syntax.files import read_regular
 
 SKIP_DIRS = {"vendor", "node_modules"}
 _PACKAGE = re.compile(rb"^\s*package\s+(\w+)", re.M)
@@ -31,7 +32,7 @@ def components(path: str) -> tuple[str, ...]:
 
 def common_suffix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     n = 0
-    for x, y in zip(reversed(a), reversed(b)):
+    for x, y in zip(reversed(a), reversed(b), strict=False):
         if x != y:
             break
         n += 1
@@ -45,8 +46,10 @@ class Ambiguous:
 
     def describe(self) -> str:
         names = ", ".join(self.candidates)
-        return (f"{self.frame.file}:{self.frame.line} ({self.frame.func}) matches "
-                f"{len(self.candidates)} workspace files equally well: {names}; not placed")
+        return (
+            f"{self.frame.file}:{self.frame.line} ({self.frame.func}) matches "
+            f"{len(self.candidates)} workspace files equally well: {names}; not placed"
+        )
 
 
 class Workspace:
@@ -58,7 +61,7 @@ class Workspace:
         self._import: dict[str, str | None] = {}
         self._pkg: dict[str, str | None] = {}
         self._cache: dict[tuple[str, str], str | Ambiguous | None] = {}
-        for path in (files if files is not None else self._walk()):
+        for path in files if files is not None else self._walk():
             path = os.path.abspath(path)
             self._by_base.setdefault(os.path.basename(path), []).append((components(path), path))
 
@@ -77,14 +80,13 @@ class Workspace:
         """Import path of the package in `directory`, from the nearest go.mod's module line."""
         if directory in self._import:
             return self._import[directory]
-        d, rel = directory, []
+        d, rel = directory, list[str]()
         result = None
         while True:
             gomod = os.path.join(d, "go.mod")
             if os.path.isfile(gomod):
                 try:
-                    with open(gomod, "rb") as f:
-                        m = _MODULE.search(f.read())
+                    m = _MODULE.search(read_regular(gomod))
                 except OSError:
                     m = None
                 if m:
@@ -101,8 +103,7 @@ class Workspace:
     def _package_name(self, path: str) -> str | None:
         if path not in self._pkg:
             try:
-                with open(path, "rb") as f:
-                    head = f.read(16384)
+                head = read_regular(path)[:16384]
                 m = _PACKAGE.search(head)
                 self._pkg[path] = m.group(1).decode() if m else None
             except OSError:
@@ -127,8 +128,9 @@ class Workspace:
         comps = components(frame.file)
         result: str | Ambiguous | None = None
         if comps:
-            scored = [(common_suffix(comps, c), p) for c, p in self._by_base.get(comps[-1], ())
-                      if self._agrees(frame.func, p)]
+            scored = [
+                (common_suffix(comps, c), p) for c, p in self._by_base.get(comps[-1], ()) if self._agrees(frame.func, p)
+            ]
             if scored:
                 best = max(s for s, _ in scored)
                 top = sorted(p for s, p in scored if s == best)

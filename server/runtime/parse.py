@@ -12,10 +12,9 @@ Understood, alone or concatenated in one file, with LF or CRLF line ends:
   `created by main.f in goroutine 1` creation site.
 
 Anything else (a panic message, register dumps, garbage, a truncated last
-record) is skipped. The binary (gzipped protobuf) form is refused with a
-message that asks for `?debug=1` or `?debug=2`: no well-kept Python library
-reads it without pulling in protobuf, and the text forms carry more (wait
-reasons, wait times, creation sites).
+record) is skipped. The binary (gzipped protobuf) form, debug=0, is handed to
+`pprof`, which reads it as a debug=1 profile: it records neither wait reasons
+nor wait times nor creation sites (the debug=2 text does).
 
 Parsing is one regular-expression scan over record headers; goroutines of a
 debug=2 dump with the same stack are parsed once (100,000 goroutines in well
@@ -32,7 +31,7 @@ CLASSIC = "goroutine"
 
 
 class ProfileError(ValueError):
-    """The input is not a profile Plumber can read (e.g. the binary form)."""
+    """The input is not a profile Plumber can read (corrupt, truncated, too large, of the wrong kind)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,7 @@ class Stack:
     created_by: Frame | None = None
     minutes: int | None = None  # longest wait among them; None when not recorded
     section: int = 0  # index of the dump this came from, for concatenated files
-    debug: int = 2  # 1 for aggregated debug=1 records, 2 for per-goroutine dumps
+    debug: int = 2  # 1 for aggregated records (debug=1 text, binary debug=0), 2 for per-goroutine dumps
 
     @property
     def kind(self) -> str:
@@ -97,9 +96,6 @@ _FP = re.compile(r" fp=\S+ sp=\S+ pc=\S+")
 
 def decode(data: bytes | str) -> str:
     if isinstance(data, bytes):
-        if data[:2] == b"\x1f\x8b":
-            raise ProfileError("this is the binary (protobuf) profile form; "
-                               "fetch it with ?debug=1 or ?debug=2 (or WriteTo(w, 1 or 2))")
         data = data.decode("utf-8", "replace")
     if "\r" in data:
         data = data.replace("\r\n", "\n").replace("\r", "\n")
@@ -145,8 +141,8 @@ def _frames2(body: str) -> tuple[tuple[Frame, ...], Frame | None]:
     return tuple(frames), created
 
 
-def parse(data: bytes | str) -> Profile:
-    """Every goroutine stack in `data`, grouped per section; never raises on bad text."""
+def parse_text(data: bytes | str) -> Profile:
+    """Every goroutine stack in the text forms of `data`, grouped per section; never raises on bad text."""
     text = decode(data)
     prof = Profile()
     starts = list(_START.finditer(text))
@@ -159,10 +155,10 @@ def parse(data: bytes | str) -> Profile:
 
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        body = text[m.end():end]
+        body = text[m.end() : end]
         blank = body.find("\n\n", 1)
         if blank >= 0:
-            body = body[:blank + 1]
+            body = body[: blank + 1]
         if m.group("prof") is not None:
             section += 1
             section_kind = m.group("prof")
@@ -198,13 +194,13 @@ def parse(data: bytes | str) -> Profile:
         seen_goids.add(goid)
         prof.goroutines += 1
         wait, leaked, minutes = _status(m.group("status"), status_cache)
-        key = (section, leaked, wait, body)
-        st = groups.get(key)
+        dump_key = (section, leaked, wait, body)
+        st = groups.get(dump_key)
         if st is None:
             frames, created = _frames2(body)
             if not frames:
                 continue  # "stack unavailable", a truncated record: nothing to place
-            groups[key] = Stack(leaked, wait, 1, frames, created, minutes, section, 2)
+            groups[dump_key] = Stack(leaked, wait, 1, frames, created, minutes, section, 2)
         else:
             st.count += 1
             if minutes is not None and (st.minutes is None or minutes > st.minutes):

@@ -6,14 +6,22 @@ the top-level declarations the edit touched: the edited byte ranges (in new
 coordinates) united with the ranges tree-sitter reports as changed by the
 reparse (`Tree.changed_ranges`, which is empty for an edit inside a token),
 widened to whole lines plus the next line (a `//nolint` comment suppresses
-findings on its own line and the next). The other declarations' cached
+findings on its own line and the statement below it), and to the declaration
+below an edited top-level comment (a directive in a doc comment covers the
+whole function). An edit of the comments before the package clause (which
+may suppress the whole file or mark it generated) reruns everything. The other declarations' cached
 findings are shifted by the edits' byte deltas and reused.
 
 The whole file is analysed again when the edit touches anything but a
 function or method declaration or a comment at the top level (the package
 clause, imports, a type/var/const declaration, an ERROR node): checks may
 read those from any function. Checks with `scope="file"` and package-wide
-checks run on the whole file at every edit.
+checks (the second tier) run on the whole file at every edit, unless the
+driver defers them (`defer_file_checks`): then an incremental run returns their
+last findings shifted by the edits, `pending_file_checks` is set, and the
+driver runs them after a pause (as gopls splits its work; the server does so
+for large documents once they cost more than a few tens of ms). A finding of the second tier
+stays until the second tier reruns: the published list never flickers.
 
 Invariant (tested by tests/test_incremental.py): the findings equal those
 of `Engine.analyze` over a fresh parse of the same text.
@@ -22,13 +30,15 @@ of `Engine.analyze` over a fresh parse of the same text.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
-from plumber.check import Check, Edit, Finding, Fix, Related
-from plumber.config import Settings
-from plumber.document import ByteEdit, Document
-from plumber.engine import CheckFailure, Engine
+from plumber.core.checks import Check
+from plumber.core.findings import Edit, Finding, Fix, Related
+from plumber.core.settings import Settings
+from plumber.driver.engine import CheckFailure, Engine
+from plumber.syntax.document import ByteEdit, Document
 
 # Top-level nodes an edit may touch without forcing a whole-file run.
 LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
@@ -50,10 +60,13 @@ def shift_finding(f: Finding, e: ByteEdit) -> Finding:
     s = e.start
     if f.end < s and not f.fixes and not f.related:
         return f
-    fixes = tuple(Fix(fx.title, tuple(Edit(_shift(d.start, e), _shift(d.end, e), d.new_text) for d in fx.edits), fx.safe)
-                  for fx in f.fixes)
-    rel = tuple(r if r.path is not None else Related(_shift(r.start, e), _shift(r.end, e), r.message, r.path)
-                for r in f.related)
+    fixes = tuple(
+        Fix(fx.title, tuple(Edit(_shift(d.start, e), _shift(d.end, e), d.new_text) for d in fx.edits), fx.safe)
+        for fx in f.fixes
+    )
+    rel = tuple(
+        r if r.path is not None else Related(_shift(r.start, e), _shift(r.end, e), r.message, r.path) for r in f.related
+    )
     return replace(f, start=_shift(f.start, e), end=_shift(f.end, e), fixes=fixes, related=rel)
 
 
@@ -72,14 +85,28 @@ def _top_level_from(root, text: bytes, s: int, e: int):
     return cursor
 
 
+def _package_start(root) -> int:
+    """Where the package clause starts (0 when there is none): comments before it are the file's
+    header, whose directives (//nolint, "Code generated") govern the whole file."""
+    cursor = root.walk()
+    if cursor.goto_first_child():
+        while cursor.node.type == "comment":
+            if not cursor.goto_next_sibling():
+                return 0
+        if cursor.node.type == "package_clause":
+            return cursor.node.start_byte
+    return 0
+
+
 def _fixed_spans(tree) -> list[tuple[int, int]]:
     """Spans of the top-level nodes an incremental run must not see edited (O(top-level nodes))."""
     out = []
     cursor = tree.root_node.walk()
+    header_end = _package_start(tree.root_node)
     if cursor.goto_first_child():
         while True:
             node = cursor.node
-            if node.is_named and (node.type not in LOCAL_TOP_LEVEL or node.is_missing):
+            if node.is_named and (node.type not in LOCAL_TOP_LEVEL or node.is_missing or node.end_byte <= header_end):
                 out.append((node.start_byte, node.end_byte))
             if not cursor.goto_next_sibling():
                 break
@@ -103,6 +130,14 @@ def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+def _shift_all(findings: list[Finding], changes: list) -> list[Finding]:
+    """`findings` moved through the byte edits of `changes`; those an edit touches are dropped."""
+    for ev in changes:
+        if isinstance(ev, ByteEdit):
+            findings = [shift_finding(f, ev) for f in findings if not (f.start <= ev.old_end and f.end >= ev.start)]
+    return findings
 
 
 class IncrementalAnalyzer:
@@ -130,11 +165,15 @@ class IncrementalAnalyzer:
         self._first_edit = 0  # the smallest start of the edits since the last run
         # spans of the top-level nodes other than functions, methods and comments, as of the last run
         self._fixed: list[tuple[int, int]] = []
+        self._whole: list[Finding] | None = None  # findings of the whole-file checks, as of their last run
+        self.file_checks_s = 0.0  # how long the whole-file checks took at their last run
+        self.pending_file_checks = False  # the last run returned the whole-file checks' older findings
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
 
     def reset(self) -> None:
         self._decl = None
+        self._whole = None
 
     def drop_tree_refs(self) -> None:
         """Forget what holds nodes of a tree (the import table), so that an idle document's tree can be freed."""
@@ -145,24 +184,37 @@ class IncrementalAnalyzer:
         same settings); a cheap test (no analysis)."""
         return self._decl is not None and doc is self._doc and doc.changes_between(self._seq, seq) is not None
 
-    def analyze(self, doc: Document, settings: Settings | None = None,
-                checks: Iterable[Check] | None = None) -> tuple[list[Finding], list[CheckFailure]]:
+    def analyze(
+        self, doc: Document, settings: Settings | None = None, checks: Iterable[Check] | None = None
+    ) -> tuple[list[Finding], list[CheckFailure]]:
         """Findings of the document's current text."""
         if doc.edits:
             doc.reparse()
         return self.analyze_version(doc, doc.change_seq, doc.text, doc.tree, settings, checks)
 
-    def analyze_version(self, doc: Document, seq: int, source: bytes, tree, settings: Settings | None = None,
-                        checks: Iterable[Check] | None = None) -> tuple[list[Finding], list[CheckFailure]]:
-        """Findings of `source`/`tree`, the state of `doc` at `seq` (its change_seq then)."""
+    def analyze_version(
+        self,
+        doc: Document,
+        seq: int,
+        source: bytes,
+        tree,
+        settings: Settings | None = None,
+        checks: Iterable[Check] | None = None,
+        defer_file_checks: bool = False,
+    ) -> tuple[list[Finding], list[CheckFailure]]:
+        """Findings of `source`/`tree`, the state of `doc` at `seq` (its change_seq then).
+
+        `defer_file_checks`: on an incremental run, the whole-file checks are not run; their last
+        findings, shifted by the edits (those an edit touched dropped), stand in for them and
+        `pending_file_checks` says so. A run without it brings everything up to date."""
         settings = settings or Settings()
         checks = tuple(checks) if checks is not None else tuple(self.engine.enabled_checks(settings))
         decl_checks = [c for c in checks if c.per_declaration]
         file_checks = [c for c in checks if not c.per_declaration]
         ctx = self.engine.context(self.path, source, tree)
         ranges = None
-        if (self._decl is not None and doc is self._doc and settings == self._settings
-                and checks == self._checks):
+        changes = None
+        if self._decl is not None and doc is self._doc and settings == self._settings and checks == self._checks:
             changes = doc.changes_between(self._seq, seq)
             if changes is not None:
                 ranges = self._dirty_declarations(source, tree, changes)
@@ -180,10 +232,10 @@ class IncrementalAnalyzer:
             decl, failures = self.engine.analyze(ctx, settings, decl_checks) if decl_checks else ([], [])
         else:
             self.last_mode, self.last_ranges = "incremental", ranges
+            assert self._decl is not None  # a run continues only from an earlier one
             decl = self._decl
             self._reused += 1
-            if (self._imports is not None and self._first_edit >= self._imports_end
-                    and self._reused % IMPORTS_REFRESH):
+            if self._imports is not None and self._first_edit >= self._imports_end and self._reused % IMPORTS_REFRESH:
                 # import declarations come first and the edits touched none of them: the same
                 # table (its nodes belong to an older tree, at the same offsets; that tree is pinned
                 # and drifts from the current one, so the table is rebuilt every IMPORTS_REFRESH runs)
@@ -198,9 +250,19 @@ class IncrementalAnalyzer:
                     decl.sort(key=lambda f: (f.start, f.code))
         self._decl, self._settings, self._checks, self._doc, self._seq = decl, settings, checks, doc, seq
         self._keep_imports(ctx)
+        self.pending_file_checks = False
         if not file_checks:
             return list(decl), failures
-        whole, more = self.engine.analyze(ctx, settings, file_checks)
+        more: list[CheckFailure] = []
+        if defer_file_checks and ranges is not None and self._whole is not None:
+            # (the edits since the last run are `changes`: only a deferred run moves the old findings)
+            whole = self._whole = _shift_all(self._whole, changes or [])
+            self.pending_file_checks = True
+        else:
+            started = time.perf_counter()
+            whole, more = self.engine.analyze(ctx, settings, file_checks)
+            self.file_checks_s = time.perf_counter() - started
+            self._whole = None if any(f.cut for f in more) else whole
         self._keep_imports(ctx)
         out = decl + whole
         out.sort(key=lambda f: (f.start, f.code))
@@ -251,6 +313,7 @@ class IncrementalAnalyzer:
                 dirty.append(ev)
         self._decl, self._fixed = cached, fixed
         root = tree.root_node
+        header_end = _package_start(root)
         out: list[tuple[int, int]] = []
         for s, e in _merge(dirty):
             # whole lines, and the next one (//nolint reaches one line down)
@@ -266,11 +329,13 @@ class IncrementalAnalyzer:
                 if node.start_byte > e:
                     break
                 if node.is_named:
-                    if node.type not in LOCAL_TOP_LEVEL or node.is_missing:
-                        return None
+                    if node.type not in LOCAL_TOP_LEVEL or node.is_missing or node.end_byte <= header_end:
+                        return None  # (a comment of the file's header: it may suppress the whole file)
                     # a function, a method or a top-level comment: rerun on its span (findings
                     # may start in a comment too)
                     out.append((node.start_byte, node.end_byte))
+                    if node.type == "comment":  # a directive there covers the declaration below it
+                        e = max(e, node.end_byte + 2)
                 if not cursor.goto_next_sibling():
                     break
         return _merge(out)

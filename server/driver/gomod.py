@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 
+from plumber.syntax.files import read_regular
+
 _GO_LINE = re.compile(rb"^\s*go\s+(\d+)\.(\d+)", re.M)
 _MODULE_LINE = re.compile(rb"^\s*module\s+(\S+)", re.M)
 
@@ -54,8 +56,7 @@ class GoModCache:
         if cached and cached[0] == mtime:
             return cached[1]
         try:
-            with open(gomod, "rb") as f:
-                data = f.read()
+            data = read_regular(gomod)
         except OSError:
             data = b""
         self._mods[gomod] = (mtime, data)
@@ -68,11 +69,23 @@ class GoModCache:
         gomod = self.nearest(os.path.dirname(os.path.abspath(path)))
         return parse_go_version(self._content(gomod)) if gomod else None
 
+    def module(self, path: str) -> tuple[str, str] | None:
+        """(module root directory, module path) of the go.mod governing the file at `path`."""
+        gomod = self.nearest(os.path.dirname(os.path.abspath(path)))
+        if gomod is None:
+            return None
+        m = _MODULE_LINE.search(self._content(gomod))
+        if m is None:
+            return None
+        return os.path.dirname(gomod), m.group(1).decode("utf-8", "replace").strip('"')
+
     def requires(self, path: str | None, module: str) -> bool:
         if not path:
             return False
         gomod = self.nearest(os.path.dirname(os.path.abspath(path)))
-        return bool(gomod) and re.search(rb"(^|\s)" + re.escape(module.encode()) + rb"\s+v", self._content(gomod)) is not None
+        if not gomod:
+            return False
+        return re.search(rb"(^|\s)" + re.escape(module.encode()) + rb"\s+v", self._content(gomod)) is not None
 
     def invalidate(self, path: str | None = None) -> None:
         """Forget cached go.mod locations and contents (a go.mod was created, saved or deleted)."""

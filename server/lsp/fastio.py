@@ -13,60 +13,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import stat
 import sys
 import threading
 
-from pygls.io_ import StdoutWriter, run_async
+from pygls.io_ import StdoutWriter
+
+from plumber.lsp.fastinit import Early, stdin_is_pipe
+from plumber.lsp.wire import serve_messages
 
 log = logging.getLogger(__name__)
 
 
-class _Reader:
-    """pygls's AsyncReader over an asyncio StreamReader (b"" at end of input, as pygls expects)."""
+def start_io(server, early: Early | None = None) -> int:
+    """Serve over stdin/stdout; the exit status (1 for `exit` without `shutdown`). `early`: what was
+    read (and answered) before the server was imported (`fastinit`).
 
-    def __init__(self, stream: asyncio.StreamReader):
-        self.stream = stream
-
-    async def readline(self) -> bytes:
-        return await self.stream.readline()
-
-    async def readexactly(self, n: int) -> bytes:
-        try:
-            return await self.stream.readexactly(n)
-        except asyncio.IncompleteReadError:
-            return b""
-
-
-def stdin_is_pipe() -> bool:
-    try:
-        mode = os.fstat(sys.stdin.fileno()).st_mode
-    except (OSError, ValueError):
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
-
-
-def start_io(server) -> None:
-    """Serve over stdin/stdout; falls back to pygls's start_io when stdin is not a pipe."""
+    Falls back to pygls's start_io when stdin is not a pipe."""
     if not stdin_is_pipe():
         server.start_io()
-        return
+        return 0
     server._stop_event = threading.Event()
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    if early is not None:
+        server.protocol.preanswered = early.answered
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
         stream = asyncio.StreamReader(limit=1 << 24)
+        if early is not None and early.data:
+            stream.feed_data(early.data)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), sys.stdin.buffer)
-        await run_async(stop_event=server._stop_event, reader=_Reader(stream), protocol=server.protocol,
-                        logger=logging.getLogger("pygls.server"), error_handler=server.report_server_error)
+        await serve_messages(stream, server.protocol, server._stop_event)
 
+    status = 0
     try:
         asyncio.run(serve())
     except BrokenPipeError:
         log.error("the connection to the client is lost: shutting down")
-    except (KeyboardInterrupt, SystemExit):
+    except KeyboardInterrupt:
         pass
+    except SystemExit as e:  # `exit`: 0 after `shutdown`, else 1
+        status = e.code if isinstance(e.code, int) else 0
     finally:
         server.shutdown()
+    return status
