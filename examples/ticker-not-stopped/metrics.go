@@ -11,7 +11,7 @@ import (
 // CollectMetrics starts a ticker that nothing ever stops (seed 002).
 func CollectMetrics() {
 	ticker := time.NewTicker(10 * time.Second) // leak: never stopped
-	go func() {
+	go func() {                                // leak: the range over ticker.C never ends (seed 002: a goroutine that never ends)
 		for range ticker.C {
 			fmt.Println(runtime.NumGoroutine())
 		}

@@ -1,0 +1,3 @@
+module example.com/heapleak
+
+go 1.27
