@@ -13,7 +13,8 @@ import os
 import select
 import subprocess
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _SEP = b"\r\n\r\n"
 
@@ -23,13 +24,26 @@ class ServerDied(RuntimeError):
 
 
 class LspClient:
-    def __init__(self, cmd: list[str], *, cwd: str | None = None, env: dict | None = None,
-                 settings: dict | None = None, stderr=None):
+    def __init__(
+        self,
+        cmd: list[str],
+        *,
+        cwd: str | None = None,
+        env: dict | None = None,
+        settings: dict | None = None,
+        stderr=None,
+    ):
         self.settings = settings if settings is not None else {}
         self.t_spawn = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=stderr if stderr is not None else subprocess.DEVNULL,
-                                     cwd=cwd, env=env, bufsize=0)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr if stderr is not None else subprocess.DEVNULL,
+            cwd=cwd,
+            env=env,
+            bufsize=0,
+        )
         self._in = self.proc.stdin.fileno()
         self._out = self.proc.stdout.fileno()
         self._buf = bytearray()
@@ -62,8 +76,8 @@ class LspClient:
                         length = int(v)
                 start = sep + 4
                 if length is not None and len(buf) >= start + length:
-                    msg = json.loads(bytes(buf[start:start + length]))
-                    del buf[:start + length]
+                    msg = json.loads(bytes(buf[start : start + length]))
+                    del buf[: start + length]
                     return msg
             timeout = deadline - time.perf_counter()
             if timeout <= 0:
@@ -119,11 +133,20 @@ class LspClient:
         caps = {
             "general": {"positionEncodings": ["utf-8", "utf-16"]},
             "workspace": {"configuration": True},
-            "textDocument": {"publishDiagnostics": {"versionSupport": True, "relatedInformation": True},
-                             "synchronization": {"dynamicRegistration": False}},
+            "textDocument": {
+                "publishDiagnostics": {"versionSupport": True, "relatedInformation": True},
+                "synchronization": {"dynamicRegistration": False},
+            },
         }
-        result, t = self.request("initialize", {"processId": os.getpid(), "rootUri": root_uri,
-                                                "capabilities": caps, "initializationOptions": init_options})
+        result, t = self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root_uri,
+                "capabilities": caps,
+                "initializationOptions": init_options,
+            },
+        )
         self.notify("initialized", {})
         return result, t
 
@@ -133,15 +156,18 @@ class LspClient:
                 return False
             p = m["params"]
             return p["uri"] == uri and (version is None or p.get("version") in (version, None))
+
         return self.wait_for(match, timeout)
 
     def did_open(self, uri: str, text: str, version: int = 1) -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "go", "version": version,
-                                                              "text": text}})
+        self.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "go", "version": version, "text": text}}
+        )
 
     def did_change(self, uri: str, version: int, changes: list[dict]) -> None:
-        self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                               "contentChanges": changes})
+        self.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}
+        )
 
     def rss_kb(self) -> int:
         with open(f"/proc/{self.proc.pid}/status") as f:
