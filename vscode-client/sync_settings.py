@@ -3,8 +3,9 @@
     python vscode-client/sync_settings.py          # rewrite package.json
     python vscode-client/sync_settings.py --check  # exit 1 if it is out of date
 
-The server's settings object is plumber.config.Settings ({"debounce", "checks"}),
-with one CheckSettings ({"enabled", "severity"}) per check code of the registry.
+The server's settings object is plumber.core.settings.Settings ({"debounce", "checks",
+"generated", "docsUrl"}, and "exclude", which only plumber.toml sets), with one CheckSettings
+({"enabled", "severity"}) per check code of the registry.
 The client's own settings (plumber.path, plumber.interpreter, plumber.trace.server)
 are added here. tests/test_vscode_settings.py runs the check.
 """
@@ -16,24 +17,28 @@ import json
 import os
 import sys
 
-from plumber.check import Severity
-from plumber.config import DEFAULT_DEBOUNCE_MS, CheckSettings, Settings
+from plumber.core.findings import Severity
+from plumber.core.settings import DEFAULT_DEBOUNCE_MS, MAX_DEBOUNCE_MS, CheckSettings, Settings
 from plumber.diagnostics import CHECKS
 
 PACKAGE_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "package.json")
 
 # The settings the server reads (workspace/configuration, section "plumber"); the extension
 # forwards exactly these keys (SERVER_SETTINGS in src/extension.ts).
-SERVER_KEYS = ("debounce", "checks")
+SERVER_KEYS = ("debounce", "checks", "generated", "docsUrl")
+FILE_ONLY_KEYS = ("exclude",)  # patterns relative to the plumber.toml that declares them
 CHECK_KEYS = ("enabled", "severity")
+# Settings' fields, in order, and the key each is read from.
+FIELD_KEYS = {"debounce": "debounce", "checks": "checks", "generated": "generated", "exclude": "exclude"}
+FIELD_KEYS["docs_url"] = "docsUrl"
 
 
 def server_schema_problems() -> list[str]:
     """The generator knows the server's settings by name: fail loudly when they change."""
     problems = []
     fields = tuple(f.name for f in dataclasses.fields(Settings))
-    if fields != SERVER_KEYS:
-        problems.append(f"plumber.config.Settings has fields {fields}, sync_settings.py knows {SERVER_KEYS}")
+    if fields != tuple(FIELD_KEYS) or set(FIELD_KEYS.values()) != set(SERVER_KEYS + FILE_ONLY_KEYS):
+        problems.append(f"plumber.core.settings.Settings has fields {fields}, sync_settings.py knows {FIELD_KEYS}")
     cfields = tuple(f.name for f in dataclasses.fields(CheckSettings))
     if cfields != CHECK_KEYS:
         problems.append(f"plumber.config.CheckSettings has fields {cfields}, sync_settings.py knows {CHECK_KEYS}")
@@ -43,7 +48,7 @@ def server_schema_problems() -> list[str]:
 def check_schema(check) -> dict:
     return {
         "type": "object",
-        "markdownDescription": f"`{check.code}`: {check.title}. [Documentation]({check.url})",
+        "markdownDescription": f"`{check.code}`: {check.title}. Its page: the link on each finding's code.",
         "properties": {
             "enabled": {
                 "type": "boolean",
@@ -70,8 +75,28 @@ def configuration() -> dict:
                 "type": "integer",
                 "default": DEFAULT_DEBOUNCE_MS,
                 "minimum": 0,
+                "maximum": MAX_DEBOUNCE_MS,
                 "scope": "resource",
                 "description": "Milliseconds to wait after the last edit before checking the file again.",
+            },
+            "plumber.generated": {
+                "type": "boolean",
+                "default": False,
+                "scope": "resource",
+                "markdownDescription": (
+                    "Check generated files too (those with a `// Code generated ... DO NOT EDIT.` line before "
+                    "the package clause, which are skipped by default)."
+                ),
+            },
+            "plumber.docsUrl": {
+                "type": "string",
+                "default": "",
+                "scope": "resource",
+                "markdownDescription": (
+                    "Where Plumber's docs directory is published, for the link on each finding's code "
+                    "(`<docsUrl>checks/<code>.md`), e.g. `https://github.com/you/plumber/blob/v0.1.0/docs/`. "
+                    "Empty: the pages shipped with the server."
+                ),
             },
             "plumber.checks": {
                 "type": "object",
@@ -130,8 +155,9 @@ def main(argv: list[str]) -> int:
     want = configuration()
     if "--check" in argv:
         if package["contributes"]["configuration"] != want:
-            print("vscode-client/package.json is out of date: run python vscode-client/sync_settings.py",
-                  file=sys.stderr)
+            print(
+                "vscode-client/package.json is out of date: run python vscode-client/sync_settings.py", file=sys.stderr
+            )
             return 1
         return 0
     package["contributes"]["configuration"] = want

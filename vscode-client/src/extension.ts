@@ -14,18 +14,20 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import { splitCommandLine } from "./commandline";
+import { heapCodeLenses, registerHeapCommands } from "./heap";
 import { registerProfileCommands } from "./profile";
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append("plumber");
 const INSTALL_OFFERED_KEY = "plumber.installOffered";
 // Settings the server reads through workspace/configuration; the others are the client's own.
-const SERVER_SETTINGS = ["debounce", "checks"];
+const SERVER_SETTINGS = ["debounce", "checks", "generated", "docsUrl"];
 
-/** A server command: the program and its arguments, without `serve`. */
+/** A server command: the program and its arguments, without `serve`; `env` adds to the environment. */
 export interface ServerCommand {
   command: string;
   args: string[];
   source: string;
+  env?: Record<string, string>;
 }
 
 let client: LanguageClient | undefined;
@@ -43,7 +45,10 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
   status.name = "Plumber";
   status.command = "plumber.showLogs";
   ctx.subscriptions.push(log, status);
+  // The status item shows only while a Go editor is in front.
+  ctx.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(() => showStatus()));
   registerProfileCommands(ctx, () => client);
+  registerHeapCommands(ctx, () => client);
 
   ctx.subscriptions.push(
     vscode.commands.registerCommand("plumber.restart", () => restart()),
@@ -72,7 +77,15 @@ function setStatus(state: "starting" | "ready" | "error" | "stopped", reason?: s
   status.text = `${icons[state]} Plumber`;
   status.tooltip = `Plumber: ${state}${reason ? ` (${reason})` : ""}. Click to show the logs.`;
   status.backgroundColor = state === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
-  status.show();
+  showStatus();
+}
+
+function showStatus(): void {
+  if (vscode.window.activeTextEditor?.document.languageId === "go") {
+    status.show();
+  } else {
+    status.hide();
+  }
 }
 
 async function restart(): Promise<void> {
@@ -123,6 +136,7 @@ async function doStart(gen: number): Promise<void> {
     command: server.command,
     args: [...server.args, "serve"],
     transport: TransportKind.stdio, // LanguageClient appends --stdio
+    options: server.env ? { env: { ...process.env, ...server.env } } : undefined,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -139,6 +153,7 @@ async function doStart(gen: number): Promise<void> {
       configurationSection: SERVER_SETTINGS.map((s) => `plumber.${s}`),
     },
     middleware: {
+      provideCodeLenses: heapCodeLenses, // the heap lenses open the chart
       workspace: {
         // Answer workspace/configuration for "plumber" with the server's settings only.
         configuration: async (params, token, next) => {
@@ -214,9 +229,15 @@ function expandHome(p: string): string {
 }
 
 /** Runs a command briefly; resolves to its output when it exits 0, undefined otherwise. */
-function probe(command: string, args: string[], timeoutMs = 15000): Promise<string | undefined> {
+function probe(
+  command: string,
+  args: string[],
+  timeoutMs = 15000,
+  env?: Record<string, string>,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
-    cp.execFile(command, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+    const options = { timeout: timeoutMs, env: env ? { ...process.env, ...env } : undefined };
+    cp.execFile(command, args, options, (err, stdout, stderr) => {
       if (err) {
         log.debug(`probe ${command} ${args.join(" ")}: ${err.message.split("\n")[0]} ${stderr.trim()}`);
         resolve(undefined);
@@ -257,7 +278,7 @@ function venvBin(venv: string, name: string): string {
 }
 
 async function works(cmd: ServerCommand): Promise<boolean> {
-  const out = await probe(cmd.command, [...cmd.args, "--version"]);
+  const out = await probe(cmd.command, [...cmd.args, "--version"], 15000, cmd.env);
   if (out !== undefined) {
     log.info(`found ${out} (${cmd.source})`);
     return true;
@@ -266,7 +287,8 @@ async function works(cmd: ServerCommand): Promise<boolean> {
   return false;
 }
 
-/** The discovery order: plumber.path, `plumber` on PATH, `python -m plumber`, the private venv. */
+/** The discovery order: plumber.path, `plumber` on PATH, `python -m plumber`, the server bundled in a
+ * platform .vsix (with a Python from the Python extension or PATH), the private venv. */
 export async function findServer(): Promise<ServerCommand | undefined> {
   const config = vscode.workspace.getConfiguration("plumber");
   const configured = (config.get<string>("path") ?? "").trim();
@@ -292,6 +314,10 @@ export async function findServer(): Promise<ServerCommand | undefined> {
       return cmd;
     }
   }
+  const bundled = await bundledServer();
+  if (bundled) {
+    return bundled;
+  }
   const venvPlumber = venvBin(privateVenv(), "plumber");
   if (fs.existsSync(venvPlumber)) {
     const cmd = { command: venvPlumber, args: [], source: "private environment" };
@@ -304,12 +330,95 @@ export async function findServer(): Promise<ServerCommand | undefined> {
   return undefined;
 }
 
+// ---------------------------------------------------------------- the bundled server
+
+/** The Python the Python extension (ms-python.python) has selected for the workspace, if installed. */
+async function pythonExtensionInterpreter(): Promise<string | undefined> {
+  const ext = vscode.extensions.getExtension("ms-python.python");
+  if (!ext) {
+    return undefined;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const api: any = ext.isActive ? ext.exports : await ext.activate();
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const envs = api?.environments;
+    if (envs?.getActiveEnvironmentPath) {
+      const active = envs.getActiveEnvironmentPath(resource);
+      const resolved = await envs.resolveEnvironment(active);
+      const exe: string | undefined = resolved?.executable?.uri?.fsPath ?? active?.path;
+      if (exe) {
+        return exe;
+      }
+    }
+    const details = api?.settings?.getExecutionDetails?.(resource);
+    const command: string[] | undefined = details?.execCommand;
+    return command && command.length === 1 ? command[0] : undefined;
+  } catch (e) {
+    log.warn(`the Python extension gave no interpreter: ${e}`);
+    return undefined;
+  }
+}
+
+/** Python interpreters to try, best first: plumber.interpreter, the Python extension's, PATH's. */
+async function pythonCandidates(): Promise<{ python: string; source: string }[]> {
+  const config = vscode.workspace.getConfiguration("plumber");
+  const out: { python: string; source: string }[] = [];
+  const configured = (config.get<string>("interpreter") ?? "").trim();
+  if (configured) {
+    out.push({ python: expandHome(configured), source: "plumber.interpreter" });
+  }
+  const fromExtension = await pythonExtensionInterpreter();
+  if (fromExtension) {
+    out.push({ python: fromExtension, source: "the Python extension" });
+  }
+  for (const name of ["python3.14", "python3.13", "python3.12", "python3.11", "python3", "python"]) {
+    const exe = onPath(name);
+    if (exe) {
+      out.push({ python: exe, source: "PATH" });
+    }
+  }
+  return out;
+}
+
+/** A platform .vsix carries the server and its Python libraries under bundled/libs: common/ (pure and
+ * abi3 packages) and cpXY/ (what is built per Python version: tree-sitter). Any Python 3.11+ with a
+ * cpXY/ directory runs it, offline. */
+async function bundledServer(): Promise<ServerCommand | undefined> {
+  const libs = path.join(context.extensionPath, "bundled", "libs");
+  if (!fs.existsSync(path.join(libs, "common"))) {
+    return undefined;
+  }
+  const tried = new Set<string>();
+  for (const { python, source } of await pythonCandidates()) {
+    if (tried.has(python)) {
+      continue;
+    }
+    tried.add(python);
+    const tag = await probe(python, ["-c", "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')"]);
+    if (!tag || !fs.existsSync(path.join(libs, tag))) {
+      log.info(`bundled server: ${python} (${source}) is ${tag ?? "not runnable"}; the bundle has no libraries for it`);
+      continue;
+    }
+    const env = {
+      PYTHONPATH: [path.join(libs, tag), path.join(libs, "common")].join(path.delimiter),
+      PYTHONNOUSERSITE: "1",
+    };
+    const cmd = { command: python, args: ["-m", "plumber"], source: `bundled, ${source} ${tag}`, env };
+    if (await works(cmd)) {
+      return cmd;
+    }
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------- installing into a private venv
 
 async function findPython(): Promise<string | undefined> {
   const config = vscode.workspace.getConfiguration("plumber");
   const candidates = [
     (config.get<string>("interpreter") ?? "").trim(),
+    (await pythonExtensionInterpreter()) ?? "",
     "python3.14",
     "python3.13",
     "python3.12",
