@@ -118,3 +118,50 @@ def test_defer_in_loop_severity_and_fix_safety():
     assert [fix.safe for fix in handed.fixes] == [False]  # offered, not applied by fix-all
     read = by_line[line_of(path, "data, _ := io.ReadAll(f)") - 1]
     assert [fix.safe for fix in read.fixes] == [True]
+
+
+HELPERS = """package net
+
+import (
+	"os"
+	"testing"
+)
+
+func cleanedUp(tb testing.TB) *os.File {
+	f, err := os.CreateTemp(tb.TempDir(), "x")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	return f
+}
+
+func leftOpen(tb testing.TB) *os.File {
+	f, err := os.CreateTemp(tb.TempDir(), "x")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func TestUse(t *testing.T) {
+	a := cleanedUp(t)
+	b := leftOpen(t)
+	println(a.Name(), b.Name())
+}
+"""
+
+
+def test_the_standard_librarys_own_helpers_are_read_from_their_summaries(tmp_path):
+    """Analysing a package of the standard library itself (GOROOT/src is `module std`), its own functions
+    are read from their code, not taken for the standard library's openers by their result type: a helper
+    whose file the test's Cleanup closes opens nothing for the caller (net/sendfile_test.go's createTempFile)."""
+    from plumber.diagnostics import unclosed_file
+
+    (tmp_path / "go.mod").write_text("module std\n\ngo 1.24\n")
+    (tmp_path / "net").mkdir()
+    path = tmp_path / "net" / "helpers_test.go"
+    path.write_text(HELPERS)
+    source, findings = analyze_file(str(path), [unclosed_file.CHECK])
+    lines = {source.count(b"\n", 0, f.start) + 1 for f in findings}
+    assert lines == {HELPERS.splitlines().index("\tb := leftOpen(t)") + 1}, [f.message for f in findings]

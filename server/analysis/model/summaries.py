@@ -97,7 +97,7 @@ class Summaries:
             return False
         if callee is None:
             return False  # a function value or an interface method: not known to acquire
-        summary = None if stdlib.is_std(callee[0]) else self.summary(callee)
+        summary = self.summary(callee)  # None for the standard library, except the package under analysis
         if summary is None:
             # a standard-library (or dependency) call returning a resource type acquires it, unless listed
             return callee not in NOT_OPENERS
