@@ -18,7 +18,7 @@ from tree_sitter import Node
 from plumber.analysis.context import FileContext
 from plumber.analysis.model.infer import LocalTypes
 from plumber.analysis.model.read_exprs import expr_of_node
-from plumber.analysis.model.resource_table import KEEPS
+from plumber.analysis.model.resource_table import CLOSE_FREES_NOTHING, KEEPS
 from plumber.analysis.model.types import Array, Basic, Named, Slice, Tuple, Type
 from plumber.syntax.nodes import ancestor_below, called_in_place, within
 
@@ -178,6 +178,25 @@ class LoopBody:
                 continue  # `rows == nil`
             return False
         return True
+
+    def frees_nothing(self, names: set[str]) -> bool:
+        """Every one of `names` is declared in the body from a decompressor (`r, err := gzip.NewReader(buf)`),
+        whose Close releases only memory: the defer holds no descriptor (CLOSE_FREES_NOTHING)."""
+        if not names:
+            return False
+        made: dict[str, tuple[str, str] | None] = {}
+        for n in self.nodes:
+            if n.type != "short_var_declaration":
+                continue
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is None or right is None:
+                continue
+            vals = right.named_children
+            target = self.ctx.call_target(vals[0]) if len(vals) == 1 and vals[0].type == "call_expression" else None
+            for i in left.named_children:
+                if self.ctx.text(i) in names:  # declared twice in the body: only if both times by such a call
+                    made[self.ctx.text(i)] = target if made.get(self.ctx.text(i), target) == target else None
+        return all(made.get(name) in CLOSE_FREES_NOTHING for name in names)
 
     def released_later(self, defer: Node) -> bool:
         """A release the defer makes is also made later in the iteration, outside any defer."""

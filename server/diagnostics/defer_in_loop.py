@@ -48,7 +48,10 @@ Silent where the defer is what the code means:
   releases what the iterations hold;
 - the loop releases values it did not create (`for _, c := range closers {
   defer c.Close() }`, the idiom that postpones all of them to the
-  function's end on purpose).
+  function's end on purpose);
+- the released values are decompressors (`gzip.NewReader`, `flate`, `lzw`,
+  `zlib`), whose Close releases only memory: it does not close the reader
+  they read from.
 
 Fix: wrap the loop body in a function literal called on the spot,
 `func() { ... }()`, so that its defers run at the end of each iteration.
@@ -144,7 +147,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         if mentioned and releases:
             tracked = scan.derived(mentioned)
             held = _scoped_loop(loop, fn) and scan.only_held(mentioned, defer)
-            if held or scan.outlives(tracked, defer) or scan.released_later(defer):
+            if held or scan.outlives(tracked, defer) or scan.released_later(defer) or scan.frees_nothing(mentioned):
                 continue
         warn = bool(mentioned) and releases
         call = text[len("defer") :].strip()
