@@ -17,9 +17,10 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
+from plumber.analysis.bool_helpers import file_function, true_only_if_set
 from plumber.analysis.context import FileContext
 from plumber.analysis.resources import Binding
-from plumber.analysis.scope import short_declaration
+from plumber.analysis.scope import is_local, short_declaration
 from plumber.syntax.nodes import following, statements_of, unparen
 
 # Calls that report a test failure (and nothing else): a branch made of them is the test failing.
@@ -124,8 +125,9 @@ class _Success:
         names: dict[str, object],
         prints_report: bool = False,
         lookup: Callable[[Node], object] | None = None,
+        depth: int = 0,
     ):
-        self.ctx = ctx
+        self.ctx, self.depth = ctx, depth  # depth: helpers read inside helpers (bool_helpers)
         self.names = dict(names)  # by name: the results, and what the `if`'s initializer binds
         self.prints_report = prints_report
         self.lookup = lookup  # by identity: the results' variables, told from shadowing ones
@@ -249,6 +251,22 @@ class _Success:
             return NIL_TEXT
         if name == "strings.Contains" and len(values) == 2 and values[0] is NIL_TEXT and isinstance(values[1], str):
             return "<nil>" in values[1]
+        if fn.type == "identifier" and NIL in values and self.depth < 3 and not is_local(self.ctx.source, fn):
+            return self._helper(name, values)
+        return UNKNOWN
+
+    def _helper(self, name: str, values: list[object]) -> object:
+        """`errEndsTest(t, err, ...)` with err nil: False when the file's helper returns true only where it
+        is set (bool_helpers)."""
+        decl = file_function(self.ctx, name)
+        if decl is None:
+            return UNKNOWN
+
+        def holds_with(param: str) -> Callable[[Node], object]:
+            return _Success(self.ctx, {param: NIL}, depth=self.depth + 1).eval
+
+        if any(v is NIL and true_only_if_set(self.ctx, decl, i, holds_with) for i, v in enumerate(values)):
+            return False
         return UNKNOWN
 
     def _binary(self, node: Node) -> object:
