@@ -44,7 +44,7 @@ from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.analysis.uses import Role, runs_deferred, site_of
 from plumber.syntax.exits import is_exit_text
 from plumber.syntax.imports import default_name
-from plumber.syntax.nodes import ancestors, enclosing_function, on_the_way, outer, within
+from plumber.syntax.nodes import ancestors, enclosing_function, on_the_way, outer, unparen, within
 
 CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
 # Openers known by name: gRPC's, whose package the model cannot read here (no module cache), and os.Pipe,
@@ -81,20 +81,10 @@ class Leak:
     callee_path: str = ""  # the import path of the opener's package, when resolved
 
 
-@dataclass
-class _Function:
-    cfg: CFG
-
-
-def _callee_text(ctx: FileContext, call: Node) -> str:
-    fn = call.child_by_field_name("function")
-    return ctx.text(fn) if fn is not None else "the call"
-
-
-def callee_name(callee: tuple[str, str, str] | None, own_path: str, written: str) -> str:
+def callee_name(callee: tuple[str, str, str] | None, own_path: str, ctx: FileContext, call: Node) -> str:
     """How a message names an opener: `os.Open`, `net.Dialer.DialContext`, `openLog` (this package)."""
     if callee is None:
-        return written
+        return ctx.text(call.child_by_field_name("function")) or "the call"
     path, recv, name = callee
     pkg = "" if path == own_path else default_name(path) + "."
     return f"{pkg}{recv}.{name}" if recv else f"{pkg}{name}"
@@ -280,7 +270,7 @@ class LeakFinder:
         if fn_node is not None:
             resolved = self.summaries.callee(expr_of_node(fn_node, self.types.names_at(fn_node)),
                                              self.types._local_type)  # fmt: skip
-        callee = callee_name(resolved, self.ctx.pkg_path, _callee_text(self.ctx, call))
+        callee = callee_name(resolved, self.ctx.pkg_path, self.ctx, call)
         target = self.ctx.call_target(call)
         path = resolved[0] if resolved is not None else (target[0] if target is not None else "")
         if b.target is None:
@@ -316,6 +306,8 @@ class LeakFinder:
             if wdecl.parent is not None and wdecl.parent.type in ("parameter_declaration",
                                                                   "variadic_parameter_declaration"):  # fmt: skip
                 return None
+            if not self._acquired_here(wdecl):
+                return None  # `c, s := localPipe(t)`, whose helper's cleanup closes them: not this function's
             for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(wdecl), wdecl):
                 if u != wdecl and u != wrapped and self.fate(u, kind) is Fate.RELEASE:
                     if runs_deferred(u, fn) and u.start_byte < b.stmt.start_byte:
@@ -376,6 +368,18 @@ class LeakFinder:
         args = call.child_by_field_name("arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
         return first if first is not None and first.type == "identifier" else None
+
+    def _acquired_here(self, decl: Node) -> bool:
+        """False where `decl` is declared from a call that, as far as the model knows, acquires none of it
+        (`c, s := localPipe(t)`): then the wrapped value is not this function's to close."""
+        names, holder = decl.parent, decl.parent.parent if decl.parent is not None else None
+        right = holder.child_by_field_name("right") if holder is not None else None
+        if names is None or holder is None or holder.type != "short_var_declaration" or right is None:
+            return True
+        values = [unparen(v) for v in right.named_children]
+        if len(values) != 1 or values[0].type != "call_expression":
+            return True
+        return any(names.named_children[i] == decl for i, _ in self._acquired(values[0]) if i < names.named_child_count)
 
     def _keeps_in_use(self, use: Node) -> bool:
         site = site_of(use)
