@@ -40,7 +40,7 @@ class ParamFate:
     releases: bool = False
     takes: bool = False
     passes: tuple[tuple[E.Expr, int], ...] = ()  # (callee, argument position) it is handed to
-    wraps: bool = False  # it ends up only in the returned value (`return &client{cc}`): the result holds it
+    wraps: bool = False  # it ends up in the returned value (`return &client{cc}`), kept nowhere else unless passed on
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +138,13 @@ class Summaries:
         return self._param_kept(callee, summary, index, depth)
 
     def wraps_argument(self, call_fn: E.Expr, index: int, local: Callable[[int], object]) -> bool:
-        """The callee keeps argument `index` only in the value it returns (a wrapper)."""
+        """The callee keeps argument `index` only in the value it returns (a wrapper): whatever else it is
+        handed to leaves it with the caller (`return &Reader{f: f, Reader: bufio.NewReader(f)}`)."""
         callee = self.callee(call_fn, local)
         summary = self.summary(callee) if callee is not None else None
-        return summary is not None and index < len(summary.params) and summary.params[index].wraps
+        if summary is None or index >= len(summary.params) or not summary.params[index].wraps:
+            return False
+        return all(self.keeps_argument(fn, arg, _no_local, 1) is True for fn, arg in summary.params[index].passes)
 
     def releases_argument(self, call_fn: E.Expr, index: int, local: Callable[[int], object]) -> bool:
         callee = self.callee(call_fn, local)

@@ -284,7 +284,7 @@ def _param_fate(param: Node, fn: Node, names: Names) -> ParamFate:
             takes = True
         elif role in (Role.ASSIGNED_FROM, Role.DECLARED_FROM):
             takes = True  # kept in another variable, a field or an element: followed no further
-    return ParamFate(releases, takes, tuple(passes), wraps and not takes and not releases and not passes)
+    return ParamFate(releases, takes, tuple(passes), wraps and not takes and not releases)
 
 
 def _returned_literal(literal: Node) -> bool:
