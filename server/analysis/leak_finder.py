@@ -44,7 +44,7 @@ from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.analysis.uses import Role, runs_deferred, site_of
 from plumber.syntax.exits import is_exit_text
 from plumber.syntax.imports import default_name
-from plumber.syntax.nodes import ancestors, enclosing_function, on_the_way, outer, unparen, within
+from plumber.syntax.nodes import ancestor_below, ancestors, enclosing_function, on_the_way, outer, unparen, within
 
 CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
 # Openers known by name: gRPC's, whose package the model cannot read here (no module cache), and os.Pipe,
@@ -57,6 +57,7 @@ BY_NAME: dict[tuple[str, str], tuple[tuple[int, ResourceKind], ...]] = {
 }
 _ASSIGNED = "[(assignment_statement left: (expression_list (identifier) @id)) (short_var_declaration left: (expression_list (identifier) @id))]"  # noqa: E501
 _STUB = re.compile(r"^New\w*Client$")
+_GO = frozenset({"go_statement"})
 _LOOKING = frozenset(
     {Role.COMPARED, Role.BINARY, Role.INDEXED, Role.LOOKED_AT, Role.RANGED, Role.UNARY, Role.RECEIVED_FROM}
 )
@@ -228,7 +229,8 @@ class LeakFinder:
         return name is not None and _STUB.match(self.ctx.text(name)) is not None
 
     def _result_stays_local(self, call: Node) -> bool:
-        """The call's result is used on the spot, or bound to a local that is only read and called."""
+        """The call's result is used on the spot, or bound to a local that is only read and called, not by
+        a goroutine (`go c.serve()`: the goroutine holds it)."""
         up = outer(call)
         if up.parent is not None and up.parent.type == "selector_expression":
             return True  # pb.NewGreeterClient(conn).SayHello(...): used on the spot
@@ -237,7 +239,8 @@ class LeakFinder:
             return False
         uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(stub.decl), stub.decl)
                 if u != stub.target]  # fmt: skip
-        return all(site_of(u).role is Role.SELECTED for u in uses)
+        fn = enclosing_function(stub.decl)
+        return all(site_of(u).role is Role.SELECTED and ancestor_below(u, _GO, fn) is None for u in uses)
 
     # -- the verdict ----------------------------------------------------------------
 
@@ -372,21 +375,18 @@ class LeakFinder:
     def _acquired_here(self, decl: Node) -> bool:
         """False where `decl` is declared from a call that, as far as the model knows, acquires none of it
         (`c, s := localPipe(t)`): then the wrapped value is not this function's to close."""
-        names, holder = decl.parent, decl.parent.parent if decl.parent is not None else None
-        right = holder.child_by_field_name("right") if holder is not None else None
-        if names is None or holder is None or holder.type != "short_var_declaration" or right is None:
-            return True
-        values = [unparen(v) for v in right.named_children]
+        holder = decl.parent.parent if decl.parent is not None else None
+        declares = holder is not None and holder.type == "short_var_declaration"
+        right = holder.child_by_field_name("right") if holder is not None and declares else None
+        values = [unparen(v) for v in right.named_children] if right is not None else []
         if len(values) != 1 or values[0].type != "call_expression":
             return True
-        return any(names.named_children[i] == decl for i, _ in self._acquired(values[0]) if i < names.named_child_count)
+        names = decl.parent.named_children  # type: ignore[union-attr]
+        return any(i < len(names) and names[i] == decl for i, _ in self._acquired(values[0]))
 
     def _keeps_in_use(self, use: Node) -> bool:
         site = site_of(use)
-        if site.role is not Role.ARGUMENT:
-            return False
-        target = self.ctx.call_target(site.holder)
-        return target is not None and target in KEEPS_IN_USE
+        return site.role is Role.ARGUMENT and self.ctx.call_target(site.holder) in KEEPS_IN_USE
 
     @staticmethod
     def _node_of(cfg: CFG, node: Node) -> int | None:

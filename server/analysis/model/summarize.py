@@ -278,6 +278,9 @@ def _param_fate(param: Node, fn: Node, names: Names) -> ParamFate:
                 takes = True
                 continue
             passes.append((_closed_expr(fn_node, names) if fn_node is not None else E.OPAQUE, site.index))
+            outer = site_of(site.holder)
+            if outer.role is Role.ELEMENT and _returned_literal(outer.holder):
+                wraps = True  # `return &child{conn: newConn(rwc)}`: the result holds it, through a wrapper
         elif role is Role.ELEMENT and _returned_literal(site.holder):
             wraps = True
         elif role in (Role.RETURNED, Role.SENT, Role.ELEMENT, Role.ADDRESS_TAKEN):
