@@ -15,7 +15,7 @@ the witness path is named.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from tree_sitter import Node
@@ -124,6 +124,8 @@ class LeakFinder:
             if ir is None:
                 ir = expr_of_node(call, self.types.names_at(call))
             if isinstance(ir, E.Call) and self.summaries.is_opener(ir, i, self.types._local_type):
+                if not kind.nil_on_error and self.summaries.nil_with_error(ir, i, self.types._local_type):
+                    kind = replace(kind, nil_on_error=True)  # a module's `return nil, nil, err`: no cancel
                 found.append((i, kind))
         return found
 
@@ -251,11 +253,9 @@ class LeakFinder:
         return got
 
     def _may_return(self, call: Node) -> bool:
-        if is_exit_text(self.ctx.text(call)):
-            return False
         fn = call.child_by_field_name("function")
-        if fn is None:
-            return True
+        if fn is None or is_exit_text(self.ctx.text(call)):
+            return fn is None  # `os.Exit(1)`, `t.Fatal(err)`: no
         callee = self.summaries.callee(expr_of_node(fn, self.types.names_at(fn)), self.types._local_type)
         return callee is None or not self.summaries.never_returns(callee)
 

@@ -48,6 +48,7 @@ class FuncSummary:
     results: tuple[tuple[Returned, ...], ...]  # per result position: the non-nil values returned there
     params: tuple[ParamFate, ...]
     never_returns: bool = False
+    nil_with_error: tuple[int, ...] = ()  # results nil wherever the last one, an error, is not nil
 
 
 class Summaries:
@@ -174,6 +175,12 @@ class Summaries:
                     break
         self._takes[key] = taken
         return None if taken is None else not taken
+
+    def nil_with_error(self, call: E.Call, index: int, local: Callable[[int], object]) -> bool:
+        """Result `index` of the module's callee is nil wherever its error is set (`return nil, nil, err`)."""
+        callee = self.callee(call.fn, local)
+        summary = self.summary(callee) if callee is not None else None
+        return summary is not None and index in summary.nil_with_error
 
     def never_returns(self, callee: tuple[str, str, str]) -> bool:
         summary = self.summary(callee)

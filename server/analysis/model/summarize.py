@@ -69,11 +69,17 @@ def summarize_function(fn: Node, names: Names) -> FuncSummary:
     body = fn.child_by_field_name("body")
     count = _result_count(fn)
     results: list[list[Returned]] = [[] for _ in range(count)]
+    # results nil at every return whose last value (the error) is not nil; None once a return says nothing
+    nil_with_error: set[int] | None = set(range(count - 1)) if count > 1 else None
     if body is not None and count:
         for ret in _returns(body):
             vals = [c for c in ret.named_children if c.type != "comment"]
             if len(vals) == 1 and vals[0].type == "expression_list":
                 vals = [c for c in vals[0].named_children if c.type != "comment"]
+            if len(vals) != count:
+                nil_with_error = None
+            elif nil_with_error is not None and not _is_nil(vals[-1], source):
+                nil_with_error &= {i for i, v in enumerate(vals[:-1]) if _is_nil(v, source)}
             if len(vals) == count:
                 for i, v in enumerate(vals):
                     if not _is_nil(v, source):
@@ -90,7 +96,16 @@ def summarize_function(fn: Node, names: Names) -> FuncSummary:
     if body is not None:
         cfg = build(fn, source, _may_return(source))
         never = cfg.noreturn and not cfg.has_error
-    return FuncSummary(tuple(tuple(r) for r in results), params, never)
+    nils = tuple(sorted(nil_with_error)) if nil_with_error is not None and _returns_error(fn, source) else ()
+    return FuncSummary(tuple(tuple(r) for r in results), params, never, nils)
+
+
+def _returns_error(fn: Node, source: bytes) -> bool:
+    """The last result's type is written `error`."""
+    result = fn.child_by_field_name("result")
+    last = result.named_children[-1] if result is not None and result.named_children else None
+    t = last.child_by_field_name("type") if last is not None else None
+    return t is not None and source[t.start_byte : t.end_byte] == b"error"
 
 
 def _returns(body: Node) -> list[Node]:
