@@ -33,18 +33,18 @@ from plumber.analysis.model.resource_table import (
     GRPC_CONN,
     KEEPS_IN_USE,
     PIPE,
-    TAKES,
     ResourceKind,
     resource_kind,
 )
 from plumber.analysis.model.types import Signature, Tuple, results_of
 from plumber.analysis.ownership import _classify_append
 from plumber.analysis.resources import Binding, bind
-from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
+from plumber.analysis.scope import declaring_scope, find_uses
 from plumber.analysis.uses import Role, runs_deferred, site_of
+from plumber.analysis.wrappers import result_releases, wrapped_releases
 from plumber.syntax.exits import is_exit_text
 from plumber.syntax.imports import default_name
-from plumber.syntax.nodes import ancestor_below, ancestors, enclosing_function, on_the_way, outer, unparen, within
+from plumber.syntax.nodes import ancestor_below, ancestors, enclosing_function, on_the_way, outer, within
 
 CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
 # Openers known by name: gRPC's, whose package the model cannot read here (no module cache), and os.Pipe,
@@ -299,23 +299,15 @@ class LeakFinder:
                 releases.append(u)  # a deferred release covers the paths that pass its defer statement
             elif site_of(u).role is Role.ASSIGNED and not within(u, b.stmt):
                 kills.append(u)
-        wrapped = self._wrapped(call, resolved)
-        if wrapped is not None:
-            # `cli := tls.Client(c, cfg)`: closing c closes what cli holds; a c that is not this function's own
-            # (a parameter, a captured variable) is the caller's to close, wrapped or not.
-            wdecl = wrapped if wrapped.type != "identifier" else declaration_of(self.ctx.source, wrapped)
-            if wdecl is None or wdecl.type != "identifier" or enclosing_function(wdecl) != fn:
-                return None
-            if wdecl.parent is not None and wdecl.parent.type in ("parameter_declaration",
-                                                                  "variadic_parameter_declaration"):  # fmt: skip
-                return None
-            if not self._acquired_here(wdecl):
-                return None  # `c, s := localPipe(t)`, whose helper's cleanup closes them: not this function's
-            for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(wdecl), wdecl):
-                if u != wdecl and u != wrapped and self.fate(u, kind) is Fate.RELEASE:
-                    if runs_deferred(u, fn) and u.start_byte < b.stmt.start_byte:
-                        return None  # `defer c.Close()` before the wrap: released on every path out
-                    releases.append(u)
+        is_release = lambda u: self.fate(u, kind) is Fate.RELEASE  # noqa: E731
+        acquires = lambda c: [i for i, _ in self._acquired(c)]  # noqa: E731
+        through = wrapped_releases(self.ctx, call, resolved, b.stmt, is_release, acquires)
+        if through is None:
+            return None
+        releases += through
+        for u in uses:  # `ll := SharedLimitListener(l, sem)`: `ll.Close()` closes l
+            if self._wraps(u):
+                releases += result_releases(self.ctx, site_of(u).holder, is_release)
         in_use = any(self._keeps_in_use(u) for u in uses)
         if not releases:
             return Leak(call, kind, index, b, callee, None, False, in_use, path)
@@ -364,25 +356,14 @@ class LeakFinder:
             return None
         return Leak(call, kind, index, b, callee, witness, True, in_use, path)
 
-    def _wrapped(self, call: Node, resolved: tuple[str, str, str] | None) -> Node | None:
-        """The identifier a standard-library wrapper takes over (`tls.Client(c, cfg)`: c), if `call` is one."""
-        if resolved is None or resolved not in TAKES or 0 not in TAKES[resolved]:
-            return None
-        args = call.child_by_field_name("arguments")
-        first = args.named_children[0] if args is not None and args.named_children else None
-        return first if first is not None and first.type == "identifier" else None
-
-    def _acquired_here(self, decl: Node) -> bool:
-        """False where `decl` is declared from a call that, as far as the model knows, acquires none of it
-        (`c, s := localPipe(t)`): then the wrapped value is not this function's to close."""
-        holder = decl.parent.parent if decl.parent is not None else None
-        declares = holder is not None and holder.type == "short_var_declaration"
-        right = holder.child_by_field_name("right") if holder is not None and declares else None
-        values = [unparen(v) for v in right.named_children] if right is not None else []
-        if len(values) != 1 or values[0].type != "call_expression":
-            return True
-        names = decl.parent.named_children  # type: ignore[union-attr]
-        return any(i < len(names) and names[i] == decl for i, _ in self._acquired(values[0]))
+    def _wraps(self, use: Node) -> bool:
+        """`use` is an argument of a module's wrapper (its result holds it) whose result stays local."""
+        site = site_of(use)
+        fn = site.holder.child_by_field_name("function") if site.role is Role.ARGUMENT else None
+        if fn is None or not self._result_stays_local(site.holder):
+            return False
+        return self.summaries.wraps_argument(expr_of_node(fn, self.types.names_at(fn)), site.index,
+                                             self.types._local_type)  # fmt: skip
 
     def _keeps_in_use(self, use: Node) -> bool:
         site = site_of(use)
