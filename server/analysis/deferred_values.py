@@ -192,11 +192,19 @@ class LoopBody:
             if left is None or right is None:
                 continue
             vals = right.named_children
-            target = self.ctx.call_target(vals[0]) if len(vals) == 1 and vals[0].type == "call_expression" else None
+            target = self._target(vals[0]) if len(vals) == 1 and vals[0].type == "call_expression" else None
             for i in left.named_children:
                 if self.ctx.text(i) in names:  # declared twice in the body: only if both times by such a call
                     made[self.ctx.text(i)] = target if made.get(self.ctx.text(i), target) == target else None
         return all(made.get(name) in CLOSE_FREES_NOTHING for name in names)
+
+    def _target(self, call: Node) -> tuple[str, str] | None:
+        """(path, name) of `pkg.F(...)`, or of `F(...)` of this package (compress/gzip's own tests)."""
+        target = self.ctx.call_target(call)
+        fn = call.child_by_field_name("function")
+        if target is None and fn is not None and fn.type == "identifier" and self.types.names_at(fn).local(fn) is None:
+            return self.ctx.pkg_path.removesuffix("_test"), self.ctx.text(fn)
+        return target
 
     def released_later(self, defer: Node) -> bool:
         """A release the defer makes is also made later in the iteration, outside any defer."""

@@ -165,3 +165,66 @@ def test_the_standard_librarys_own_helpers_are_read_from_their_summaries(tmp_pat
     source, findings = analyze_file(str(path), [unclosed_file.CHECK])
     lines = {source.count(b"\n", 0, f.start) + 1 for f in findings}
     assert lines == {HELPERS.splitlines().index("\tb := leftOpen(t)") + 1}, [f.message for f in findings]
+
+
+OWN_API = """package sql
+
+import "os"
+
+var files = map[string]*os.File{}
+
+// Query is the package's exported API: its contract (the caller owns the result) answers, not its code.
+func Query(name string) (*os.File, error) { return files[name], nil }
+
+func useQuery() {
+	f, err := Query("q")
+	if err != nil {
+		return
+	}
+	println(f.Name())
+}
+"""
+
+OWN_DECOMPRESSOR = """package gzip
+
+import (
+	"bytes"
+	"io"
+)
+
+type Reader struct{}
+
+func (*Reader) Read(p []byte) (int, error) { return 0, io.EOF }
+func (*Reader) Close() error              { return nil }
+
+func NewReader(r io.Reader) (*Reader, error) { return &Reader{}, nil }
+
+func readAll(blobs [][]byte) {
+	for _, b := range blobs {
+		r, err := NewReader(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		defer r.Close()
+		io.Copy(io.Discard, r)
+	}
+}
+"""
+
+
+def test_inside_the_standard_library_its_exported_api_keeps_its_contract(tmp_path):
+    """In GOROOT/src's own packages, an exported function's result is read by the standard library's contract
+    (database/sql's db.Query returns rows the caller must close), and compress/gzip's own NewReader is the
+    decompressor whose Close frees nothing: the package's own calls are its API too."""
+    from plumber.diagnostics import defer_in_loop, unclosed_file
+
+    (tmp_path / "go.mod").write_text("module std\n\ngo 1.24\n")
+    for pkg, source in (("database/sql", OWN_API), ("compress/gzip", OWN_DECOMPRESSOR)):
+        (tmp_path / pkg).mkdir(parents=True)
+        (tmp_path / pkg / "a.go").write_text(source)
+    source, found = analyze_file(str(tmp_path / "database/sql/a.go"), [unclosed_file.CHECK])
+    assert [source.count(b"\n", 0, f.start) + 1 for f in found] == [
+        OWN_API.splitlines().index('\tf, err := Query("q")') + 1
+    ]
+    _, found = analyze_file(str(tmp_path / "compress/gzip/a.go"), [defer_in_loop.CHECK])
+    assert found == []

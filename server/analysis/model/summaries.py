@@ -98,7 +98,11 @@ class Summaries:
             return False
         if callee is None:
             return False  # a function value or an interface method: not known to acquire
-        summary = self.summary(callee)  # None for the standard library, except the package under analysis
+        # The standard library's exported API answers by its contract (the table), even inside its own package
+        # (`db.Query` in database/sql); the module's functions and a std package's own helpers by their code.
+        path, recv, name = callee
+        exported = name[:1].isupper() and (not recv or recv[:1].isupper())
+        summary = None if stdlib.is_std(path) and exported else self.summary(callee)
         if summary is None:
             # a standard-library (or dependency) call returning a resource type acquires it, unless listed
             return callee not in NOT_OPENERS
