@@ -241,7 +241,7 @@ class LeakFinder:
             return False
         uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(stub.decl), stub.decl)
                 if u != stub.target]  # fmt: skip
-        fn = enclosing_function(stub.decl)
+        fn = enclosing_function(stub.decl) or self.ctx.root
         return all(site_of(u).role is Role.SELECTED and ancestor_below(u, _GO, fn) is None for u in uses)
 
     # -- the verdict ----------------------------------------------------------------
