@@ -23,7 +23,7 @@ from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
 from plumber.syntax.exits import is_exit_statement
-from plumber.syntax.nodes import statements_of, unparen
+from plumber.syntax.nodes import parameter_names, statements_of, unparen
 
 _FUNCS = "(function_declaration name: (identifier) @name) @fn"
 _PLAIN = frozenset({"expression_statement", "short_var_declaration", "assignment_statement", "var_declaration",
@@ -35,18 +35,6 @@ def file_function(ctx: FileContext, name: str) -> Node | None:
     """The function declaration named `name` in this file, if there is exactly one."""
     found = [m["fn"][0] for m in ctx.matches(_FUNCS, ctx.root) if ctx.text(m["name"][0]) == name]
     return found[0] if len(found) == 1 else None
-
-
-def parameter_names(fn: Node, source: bytes) -> list[str]:
-    """The parameters' names in order (`_` for an unnamed one)."""
-    params = fn.child_by_field_name("parameters")
-    out: list[str] = []
-    for p in params.named_children if params is not None else []:
-        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        names = [source[c.start_byte : c.end_byte].decode() for c in p.children_by_field_name("name")]
-        out.extend(names or ["_"])
-    return out
 
 
 def true_only_if_set(

@@ -14,7 +14,7 @@ from tree_sitter import Node
 from plumber.analysis.context import FileContext
 from plumber.analysis.provenance import Helper, assigned_elsewhere, byte_slice_type, expr_origin, is_builtin, value_of
 from plumber.analysis.scope import declaration_of
-from plumber.syntax.nodes import enclosing_function, unparen
+from plumber.syntax.nodes import enclosing_function, parameter_names, unparen
 
 _RESULT_KINDS = {"string": "string", "[]byte": "bytes", "[]uint8": "bytes"}
 _REPEATS = {("strings", "Repeat"): "string", ("bytes", "Repeat"): "bytes"}
@@ -38,7 +38,7 @@ def helper_of(ctx: FileContext, decl: Node) -> tuple[str, Helper] | None:
     text = ctx.source[body.start_byte : body.end_byte]
     if b"return" not in text or not any(k in text for k in (b"make(", b"Repeat(", b"ReadFile", b"ReadAll")):
         return None
-    params = _param_names(ctx, decl)
+    params = parameter_names(decl, ctx.source)
     found: Helper | None = None
     for ret in ctx.captures("(return_statement) @r", body).get("r", []):
         if enclosing_function(ret) != decl:
@@ -54,17 +54,6 @@ def helper_of(ctx: FileContext, decl: Node) -> tuple[str, Helper] | None:
             return None
         found = h
     return (ctx.text(name), found) if found is not None else None
-
-
-def _param_names(ctx: FileContext, decl: Node) -> list[str]:
-    params = decl.child_by_field_name("parameters")
-    out: list[str] = []
-    for p in params.named_children if params is not None else []:
-        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        names = p.children_by_field_name("name")
-        out.extend(ctx.text(n) for n in names) if names else out.append("_")
-    return out
 
 
 def _helper_value(ctx: FileContext, v: Node, params: list[str], depth: int) -> Helper | None:

@@ -295,3 +295,15 @@ def following(stmt: Node, parent: Node) -> list[Node]:
     kids = parent.named_children
     at = next((i for i, k in enumerate(kids) if k.start_byte == stmt.start_byte and k.end_byte == stmt.end_byte), None)
     return [] if at is None else [k for k in kids[at + 1 :] if k.type != "comment"]
+
+
+def parameter_names(fn: Node, source: bytes) -> list[str]:
+    """The parameters' names in order (`_` for an unnamed one)."""
+    params = fn.child_by_field_name("parameters")
+    out: list[str] = []
+    for p in params.named_children if params is not None else []:
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = [source[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in p.children_by_field_name("name")]
+        out.extend(names or ["_"])
+    return out
