@@ -212,6 +212,26 @@ func readAll(blobs [][]byte) {
 """
 
 
+OWN_INTERNAL = """package nettest
+
+import "net"
+
+// An in-memory fake (internal/nettest): its exported Accept hands out queued conns it keeps.
+type Listener struct{ queue []net.Conn }
+
+func (li *Listener) Accept() (net.Conn, error) { return li.queue[0], nil }
+
+func accepted(li *Listener) net.Conn {
+	c, err := li.Accept()
+	if err != nil {
+		return nil
+	}
+	println(c.LocalAddr())
+	return nil
+}
+"""
+
+
 def test_inside_the_standard_library_its_exported_api_keeps_its_contract(tmp_path):
     """In GOROOT/src's own packages, an exported function's result is read by the standard library's contract
     (database/sql's db.Query returns rows the caller must close), and compress/gzip's own NewReader is the
@@ -219,7 +239,11 @@ def test_inside_the_standard_library_its_exported_api_keeps_its_contract(tmp_pat
     from plumber.diagnostics import defer_in_loop, unclosed_file
 
     (tmp_path / "go.mod").write_text("module std\n\ngo 1.24\n")
-    for pkg, source in (("database/sql", OWN_API), ("compress/gzip", OWN_DECOMPRESSOR)):
+    for pkg, source in (
+        ("database/sql", OWN_API),
+        ("compress/gzip", OWN_DECOMPRESSOR),
+        ("internal/nettest", OWN_INTERNAL),
+    ):
         (tmp_path / pkg).mkdir(parents=True)
         (tmp_path / pkg / "a.go").write_text(source)
     source, found = analyze_file(str(tmp_path / "database/sql/a.go"), [unclosed_file.CHECK])
@@ -228,3 +252,7 @@ def test_inside_the_standard_library_its_exported_api_keeps_its_contract(tmp_pat
     ]
     _, found = analyze_file(str(tmp_path / "compress/gzip/a.go"), [defer_in_loop.CHECK])
     assert found == []
+    from plumber.diagnostics import unclosed_conn
+
+    _, found = analyze_file(str(tmp_path / "internal/nettest/a.go"), [unclosed_conn.CHECK])
+    assert found == []  # an internal package has no public contract: its code answers

@@ -99,9 +99,10 @@ class Summaries:
         if callee is None:
             return False  # a function value or an interface method: not known to acquire
         # The standard library's exported API answers by its contract (the table), even inside its own package
-        # (`db.Query` in database/sql); the module's functions and a std package's own helpers by their code.
+        # (`db.Query` in database/sql); the module's functions, a std package's own helpers and its internal
+        # packages (internal/nettest's in-memory Listener: no public contract) by their code.
         path, recv, name = callee
-        exported = name[:1].isupper() and (not recv or recv[:1].isupper())
+        exported = name[:1].isupper() and (not recv or recv[:1].isupper()) and "internal" not in path.split("/")
         summary = None if stdlib.is_std(path) and exported else self.summary(callee)
         if summary is None:
             # a standard-library (or dependency) call returning a resource type acquires it, unless listed
