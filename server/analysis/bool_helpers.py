@@ -25,16 +25,9 @@ from plumber.analysis.context import FileContext
 from plumber.syntax.exits import is_exit_statement
 from plumber.syntax.nodes import parameter_names, statements_of, unparen
 
-_FUNCS = "(function_declaration name: (identifier) @name) @fn"
 _PLAIN = frozenset({"expression_statement", "short_var_declaration", "assignment_statement", "var_declaration",
                     "inc_statement", "dec_statement", "empty_statement"})  # fmt: skip
 _DEPTH = 4
-
-
-def file_function(ctx: FileContext, name: str) -> Node | None:
-    """The function declaration named `name` in this file, if there is exactly one."""
-    found = [m["fn"][0] for m in ctx.matches(_FUNCS, ctx.root) if ctx.text(m["name"][0]) == name]
-    return found[0] if len(found) == 1 else None
 
 
 def true_only_if_set(

@@ -17,11 +17,11 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
-from plumber.analysis.bool_helpers import file_function, true_only_if_set
+from plumber.analysis.bool_helpers import true_only_if_set
 from plumber.analysis.context import FileContext
 from plumber.analysis.resources import Binding
 from plumber.analysis.scope import is_local, short_declaration
-from plumber.syntax.nodes import following, statements_of, unparen
+from plumber.syntax.nodes import file_function, following, statements_of, unparen
 
 # Calls that report a test failure (and nothing else): a branch made of them is the test failing.
 TEST_FAILURE = re.compile(r"^(\w+\.(Error|Errorf|Fatal|Fatalf|Fail|FailNow)|panic|log\.(Fatal|Fatalf|Fatalln))\(")
@@ -258,7 +258,7 @@ class _Success:
     def _helper(self, name: str, values: list[object]) -> object:
         """`errEndsTest(t, err, ...)` with err nil: False when the file's helper returns true only where it
         is set (bool_helpers)."""
-        decl = file_function(self.ctx, name)
+        decl = file_function(self.ctx.root, self.ctx.source, name)
         if decl is None:
             return UNKNOWN
 

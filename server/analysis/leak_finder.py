@@ -360,10 +360,11 @@ class LeakFinder:
         """`use` is an argument of a module's wrapper (its result holds it) whose result stays local."""
         site = site_of(use)
         fn = site.holder.child_by_field_name("function") if site.role is Role.ARGUMENT else None
-        if fn is None or not self._result_stays_local(site.holder):
+        if fn is None:
             return False
-        return self.summaries.wraps_argument(expr_of_node(fn, self.types.names_at(fn)), site.index,
-                                             self.types._local_type)  # fmt: skip
+        wraps = self.summaries.wraps_argument(expr_of_node(fn, self.types.names_at(fn)), site.index,
+                                              self.types._local_type)  # fmt: skip
+        return wraps and self._result_stays_local(site.holder)  # the memoised summary first, the scope walk after
 
     def _keeps_in_use(self, use: Node) -> bool:
         site = site_of(use)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
+from plumber.analysis.model.resource_table import KEEPS
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.analysis.uses import Role, UseSite, site_of
 from plumber.syntax.nodes import enclosing_function
@@ -26,51 +27,6 @@ class Use(enum.Enum):
     ESCAPE = "escape"  # handed to someone else
 
 
-# Functions known to read from (or write to) a value and leave it with the caller.
-KEEPERS: dict[str, frozenset[str]] = {
-    "io": frozenset(
-        {
-            "ReadAll",
-            "Copy",
-            "CopyN",
-            "CopyBuffer",
-            "ReadFull",
-            "ReadAtLeast",
-            "WriteString",
-            "LimitReader",
-            "TeeReader",
-            "MultiReader",
-            "MultiWriter",
-            "NewSectionReader",
-        }
-    ),
-    "io/ioutil": frozenset({"ReadAll"}),
-    "encoding/json": frozenset({"NewDecoder", "NewEncoder"}),
-    "encoding/xml": frozenset({"NewDecoder", "NewEncoder"}),
-    "encoding/gob": frozenset({"NewDecoder", "NewEncoder"}),
-    "encoding/csv": frozenset({"NewReader", "NewWriter"}),
-    "bufio": frozenset({"NewReader", "NewReaderSize", "NewScanner", "NewWriter", "NewWriterSize"}),
-    "fmt": frozenset(
-        {
-            "Fprint",
-            "Fprintf",
-            "Fprintln",
-            "Fscan",
-            "Fscanf",
-            "Fscanln",
-            "Print",
-            "Printf",
-            "Println",
-            "Sprint",
-            "Sprintf",
-            "Sprintln",
-            "Errorf",
-        }
-    ),
-    "log": frozenset({"Print", "Printf", "Println", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf"}),
-    "errors": frozenset({"Is", "As"}),
-    "reflect": frozenset({"TypeOf", "ValueOf", "DeepEqual"}),
-}
 # Builtins that look at a value without keeping it.
 LOCAL_BUILTINS = frozenset({"len", "cap", "print", "println"})
 
@@ -100,7 +56,7 @@ def _is_keeper_call(ctx: FileContext, call: Node) -> bool:
     if fn is not None and fn.type == "identifier" and ctx.text(fn) in LOCAL_BUILTINS:
         return True
     target = ctx.call_target(call)
-    return target is not None and target[1] in KEEPERS.get(target[0], ())
+    return target in KEEPS  # the standard library's functions that leave a value with the caller
 
 
 def _is_borrowing_call(ctx: FileContext, call: Node, res: Resource) -> bool:

@@ -307,3 +307,13 @@ def parameter_names(fn: Node, source: bytes) -> list[str]:
         names = [source[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in p.children_by_field_name("name")]
         out.extend(names or ["_"])
     return out
+
+
+def file_function(root: Node, source: bytes, name: str) -> Node | None:
+    """The top-level function declaration named `name` of the file, if there is exactly one."""
+    found = [
+        d
+        for d in root.named_children
+        if d.type == "function_declaration" and node_text(source, d.child_by_field_name("name") or d) == name
+    ]
+    return found[0] if len(found) == 1 else None
