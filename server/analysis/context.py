@@ -92,6 +92,9 @@ class FileContext:
         # declarations an edit touched), or None for the whole file. Set by
         # the engine; honoured by `captures` and `matches`.
         self.ranges: tuple[tuple[int, int], ...] | None = None
+        # Per-declaration results kept for the next run of this path: for a document being edited; a
+        # sibling read from disk is summarised once (cached by its version), so it keeps none.
+        self.memoize = True
         self._program_source = program
         self._program: tuple[Program, str, Callable[[str, str], Any]] | None = None
         self._summaries: Summaries | None = None

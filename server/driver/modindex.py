@@ -28,6 +28,7 @@ from plumber.analysis.model.summarize import file_summaries
 from plumber.driver.gomod import GoModCache
 from plumber.driver.packages import DiskVersions, OpenFiles, Overlay, Parsed, disk_version
 from plumber.syntax.files import read_regular
+from plumber.syntax.nodes import walking
 from plumber.syntax.parser import new_parser
 
 
@@ -98,7 +99,8 @@ class ModuleIndex:
         facts = None
         if got is not None:
             source, tree = got
-            facts = file_facts(path, source, tree.root_node, pkg_path)
+            with walking(tree.root_node):  # its own memo, freed with the tree (see PackageIndex.summary)
+                facts = file_facts(path, source, tree.root_node, pkg_path)
             if "C" in facts.imports.values():
                 facts = None
         self._facts[(path, pkg_path)] = (key, facts)
@@ -114,7 +116,8 @@ class ModuleIndex:
         if key is not None and self.file(path, pkg_path) is not None:
             got = self._read(path, key)
             if got is not None:
-                sums = file_summaries(got[0], got[1].root_node, pkg_path)
+                with walking(got[1].root_node):
+                    sums = file_summaries(got[0], got[1].root_node, pkg_path)
         self._summaries[(path, pkg_path)] = (key, sums)
         return sums
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from plumber.syntax.files import read_regular
+from plumber.syntax.nodes import walking
 from plumber.syntax.parser import new_parser
 
 if TYPE_CHECKING:
@@ -232,7 +233,18 @@ class PackageIndex:
             got = self.read(path, key)
             if got is None:
                 return None, None
+            # A walk of its own: the per-analysis memo (combined query answers, scopes) of a sibling
+            # holds its nodes, so its tree; under the live file's walk, every sibling's would stay
+            # until that analysis ends (100 MB at the peak for runtime/).
             ctx = self._make_context(path, got[0], got[1])
+            ctx.memoize = False
+            with walking(got[1].root_node):
+                return self._summarize(check, path, key, cached, ctx)
+        return self._summarize(check, path, key, cached, ctx)
+
+    def _summarize(
+        self, check: Check, path: str, key: Any, cached: tuple | None, ctx: FileContext
+    ) -> tuple[str | None, Any]:
         values = dict(cached[2]) if cached is not None and cached[0] == key else {}
         # Summarize for every known package-wide check at once: one parse serves them all (each reads
         # what it requires: a live context's restriction to the running check is lifted meanwhile).

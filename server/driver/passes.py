@@ -64,7 +64,7 @@ class Passes:
     def _per_declaration(self, ctx: FileContext, analysis: Analysis) -> list[tuple[Any, Any]]:
         """(declaration, value) for every top-level node of the file, memoised by its text."""
         decls = ctx.root.named_children
-        if ctx.path is None:
+        if ctx.path is None or not ctx.memoize:
             return [(d, analysis.run(ctx, d)) for d in decls]
         src = ctx.source
         slot = (analysis.name, ctx.path)
