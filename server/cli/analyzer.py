@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from plumber.core.checks import Check
@@ -121,11 +121,10 @@ class FileAnalyzer:
                 return result
             if self.opts.diff:
                 return result._replace(diff=unified_diff(display, source, new_source))
-            error = self.write(path, new_source)
+            announce = None if self.on_written is None else (lambda: self.on_written(display, result.fixed))
+            error = self.write(path, new_source, announce)
             self.engine.file_changed(path)  # written or not, ask the disk again
             if error is None:
-                if self.on_written is not None:
-                    self.on_written(display, result.fixed)
                 return result
             # Not written: report the findings of the text on disk, and no "fixed".
             result, _ = self.source(display, path, source, fix=False)
@@ -133,23 +132,31 @@ class FileAnalyzer:
         except Exception as e:  # never crash on one file; but the file was not checked: exit status 2
             return failed(display, f"{display}: internal error: {type(e).__name__}: {e}")
 
-    def write(self, path: str, text: bytes) -> str | None:
-        """Write the fixed text in place (atomically); why not, or None once it is on disk."""
+    def write(self, path: str, text: bytes, announce: Callable[[], None] | None = None) -> str | None:
+        """Write the fixed text in place (atomically); why not, or None once it is on disk.
+        `announce` runs once it is, before a pending SIGINT/SIGTERM can end the process: a file
+        rewritten is always reported."""
         real = os.path.realpath(path)
         if real != os.path.abspath(path) and not _inside(real, self.opts.roots):
             return f"a symlink to {real}, outside the paths checked: the fixes are not written"
         try:
             mode = os.stat(real).st_mode
-            if not mode & 0o222 or not os.access(real, os.W_OK):
-                return "read-only: the fixes are not written"
-            # SIGINT/SIGTERM wait for the rename: the file is either the old text or the new one
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-            try:
-                write_atomic(real, text)
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         except OSError as e:
             return f"cannot write the fixes: {e.strerror or e}; the file is unchanged"
+        if not mode & 0o222 or not os.access(real, os.W_OK):
+            return "read-only: the fixes are not written"
+        # SIGINT/SIGTERM wait for the rename (the file is either the old text or the new one)
+        # and for its announcement
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            try:
+                write_atomic(real, text)
+            except OSError as e:
+                return f"cannot write the fixes: {e.strerror or e}; the file is unchanged"
+            if announce is not None:
+                announce()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return None
 
     def source(
