@@ -171,6 +171,11 @@ class IncrementalAnalyzer:
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
 
+    @property
+    def file_checks_never_ran(self) -> bool:
+        """No run of the whole-file checks yet: the document was just opened, its first run deferred them."""
+        return self.file_checks_s == 0.0
+
     def reset(self) -> None:
         self._decl = None
         self._whole = None
@@ -206,12 +211,14 @@ class IncrementalAnalyzer:
 
         `defer_file_checks`: on an incremental run, the whole-file checks are not run; their last
         findings, shifted by the edits (those an edit touched dropped), stand in for them and
-        `pending_file_checks` says so. A run without it brings everything up to date."""
+        `pending_file_checks` says so; on the first run, they are not run and none stand in. A run
+        without it brings everything up to date."""
         settings = settings or Settings()
         checks = tuple(checks) if checks is not None else tuple(self.engine.enabled_checks(settings))
         decl_checks = [c for c in checks if c.per_declaration]
         file_checks = [c for c in checks if not c.per_declaration]
         ctx = self.engine.context(self.path, source, tree)
+        first_run = self._whole is None and self._decl is None
         ranges = None
         changes = None
         if self._decl is not None and doc is self._doc and settings == self._settings and checks == self._checks:
@@ -257,6 +264,9 @@ class IncrementalAnalyzer:
         if defer_file_checks and ranges is not None and self._whole is not None:
             # (the edits since the last run are `changes`: only a deferred run moves the old findings)
             whole = self._whole = _shift_all(self._whole, changes or [])
+            self.pending_file_checks = True
+        elif defer_file_checks and first_run:
+            whole = []  # a document just opened: nothing of the second tier is known yet to stand in
             self.pending_file_checks = True
         else:
             started = time.perf_counter()

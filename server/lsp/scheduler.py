@@ -11,7 +11,9 @@ idle: the hand-off to the worker and back costs more than the analysis.
 Two tiers: once a large document's whole-file and package-wide checks cost more
 than a few tens of ms (`tier2_thresholds`), an edit publishes the per-declaration results at once
 with the whole-file checks' last findings (shifted by the edits), and a second
-run brings those up to date after `TIER2_DELAY_MS` without further edits.
+run brings those up to date after `TIER2_DELAY_MS` without further edits. A large document just
+opened (its whole-file checks untimed, and cold they build the package and module indexes) gets
+its per-declaration results first and the rest right after.
 """
 
 from __future__ import annotations
@@ -195,7 +197,9 @@ class Scheduler:
     def _follow_up(self, od: OpenDocument, result: AnalysisResult) -> None:
         """A first-tier result: the second tier follows after a pause (an edit meanwhile cancels it)."""
         if result.pending_file_checks and self.server.documents.get(od.uri) is od:
-            self.schedule(od, delay_ms=TIER2_DELAY_MS, complete=True)
+            # after an open, nobody is typing: no pause
+            opened = od.analyzer is not None and od.analyzer.file_checks_never_ran
+            self.schedule(od, delay_ms=0 if opened else TIER2_DELAY_MS, complete=True)
 
     def invalidate_analyses(self) -> None:
         """Something besides the text changed (go.mod, settings, a saved file): the next analysis of
@@ -291,7 +295,10 @@ class Scheduler:
             if od.analyzer is None:
                 od.analyzer = IncrementalAnalyzer(server.engine, snap.path)
             min_bytes, slow_s = tier2_thresholds()
-            slow = len(snap.source) >= min_bytes and od.analyzer.file_checks_s >= slow_s
+            # a large document just opened: its whole-file checks are not timed yet, and cold (the
+            # package and module indexes are built for them) they cost up to seconds: tier 1 first
+            opened = od.analyzer.last_mode == ""
+            slow = len(snap.source) >= min_bytes and (opened or od.analyzer.file_checks_s >= slow_s)
             findings, failures = od.analyzer.analyze_version(
                 doc, snap.changes, snap.source, tree, settings, defer_file_checks=slow and not complete
             )

@@ -80,6 +80,9 @@ def test_a_deep_file_does_not_starve_another_document(tmp_path):
         server.open(other, unclosed_files(1))
         got = server.diagnostics(other, 1, timeout=30)  # before: minutes behind the deep file
         assert [d["code"] for d in got["diagnostics"]] == ["unclosed-file"]
+        # (a large document: its per-declaration tier is published first, the whole-file checks' next)
+        first = server.diagnostics(deep, 1, timeout=60)
+        assert first["diagnostics"] == []
         assert [d["code"] for d in server.diagnostics(deep, 1, timeout=60)["diagnostics"]] == ["unclosed-file"]
         assert server.close() == 0
         assert "Traceback" not in server.log

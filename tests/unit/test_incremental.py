@@ -280,3 +280,20 @@ def test_deferred_file_checks_keep_their_shifted_findings_until_the_second_tier(
     assert not inc.pending_file_checks
     assert complete == fresh(engine, "/tmp/p.go", doc.text)
     assert [doc.text[f.start : f.end] for f in complete if f.code == "synthetic-file"] == [b"b()", b"b()", b"x()"]
+
+
+def test_a_deferred_first_run_has_no_whole_file_findings_until_the_second_tier():
+    """A document just opened (no earlier run): deferring gives the per-declaration findings alone,
+    pending; the second tier, with nothing edited between, equals a fresh analysis."""
+    text = b"package p\n\nfunc a() { b() }\n\nfunc b() {}\n"
+    engine = Engine([LOCAL, WHOLE])
+    doc = Document(text)
+    inc = IncrementalAnalyzer(engine, "/tmp/p.go")
+    assert inc.file_checks_never_ran
+    got = inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree, defer_file_checks=True)[0]
+    assert inc.pending_file_checks and inc.file_checks_never_ran
+    assert got and all(f.code != "synthetic-file" for f in got)
+    complete = inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree)[0]
+    assert not inc.pending_file_checks and not inc.file_checks_never_ran
+    assert [f.code for f in complete].count("synthetic-file") == 1
+    assert complete == fresh(engine, "/tmp/p.go", doc.text)
