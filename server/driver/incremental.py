@@ -218,7 +218,6 @@ class IncrementalAnalyzer:
         decl_checks = [c for c in checks if c.per_declaration]
         file_checks = [c for c in checks if not c.per_declaration]
         ctx = self.engine.context(self.path, source, tree)
-        first_run = self._whole is None and self._decl is None
         ranges = None
         changes = None
         if self._decl is not None and doc is self._doc and settings == self._settings and checks == self._checks:
@@ -265,8 +264,10 @@ class IncrementalAnalyzer:
             # (the edits since the last run are `changes`: only a deferred run moves the old findings)
             whole = self._whole = _shift_all(self._whole, changes or [])
             self.pending_file_checks = True
-        elif defer_file_checks and first_run:
-            whole = []  # a document just opened: nothing of the second tier is known yet to stand in
+        elif defer_file_checks and self.file_checks_never_ran:
+            # a document just opened: nothing of the second tier is known yet to stand in (after a
+            # reset, they run: dropping their findings until the second tier would flicker)
+            whole = []
             self.pending_file_checks = True
         else:
             started = time.perf_counter()

@@ -297,3 +297,7 @@ def test_a_deferred_first_run_has_no_whole_file_findings_until_the_second_tier()
     assert not inc.pending_file_checks and not inc.file_checks_never_ran
     assert [f.code for f in complete].count("synthetic-file") == 1
     assert complete == fresh(engine, "/tmp/p.go", doc.text)
+    # after a reset (settings, go.mod), a deferring run still has them: none may vanish until tier 2
+    inc.reset()
+    again = inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree, defer_file_checks=True)[0]
+    assert again == complete and not inc.pending_file_checks
