@@ -20,7 +20,7 @@ from plumber.analysis.model.infer import LocalTypes
 from plumber.analysis.model.read_exprs import expr_of_node
 from plumber.analysis.model.resource_table import CLOSE_FREES_NOTHING, KEEPS
 from plumber.analysis.model.types import Array, Basic, Named, Slice, Tuple, Type
-from plumber.syntax.nodes import ancestor_below, called_in_place, within
+from plumber.syntax.nodes import Abandoned, ancestor_below, called_in_place, within
 
 _DEFER = frozenset({"defer_statement"})
 IDENTS = "(identifier) @id"
@@ -258,6 +258,8 @@ class LoopBody:
         try:
             kept = self.ctx.summaries.keeps_argument(expr_of_node(f, self.types.names_at(f)), index,
                                                      self.types._local_type)  # fmt: skip
+        except Abandoned:  # the analysis is cut: no verdict from half a summary
+            raise
         except Exception:
             return False
         return kept is True

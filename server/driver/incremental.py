@@ -167,14 +167,16 @@ class IncrementalAnalyzer:
         self._fixed: list[tuple[int, int]] = []
         self._whole: list[Finding] | None = None  # findings of the whole-file checks, as of their last run
         self.file_checks_s = 0.0  # how long the whole-file checks took at their last run
+        self._whole_completed = False  # a run of them finished uncut (kept across resets)
         self.pending_file_checks = False  # the last run returned the whole-file checks' older findings
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
 
     @property
     def file_checks_never_ran(self) -> bool:
-        """No run of the whole-file checks yet: the document was just opened, its first run deferred them."""
-        return self.file_checks_s == 0.0
+        """No run of the whole-file checks has completed yet (none was published): the document was
+        just opened, and its first run deferred them or their runs were cut."""
+        return not self._whole_completed
 
     def reset(self) -> None:
         self._decl = None
@@ -273,7 +275,15 @@ class IncrementalAnalyzer:
             started = time.perf_counter()
             whole, more = self.engine.analyze(ctx, settings, file_checks)
             self.file_checks_s = time.perf_counter() - started
-            self._whole = None if any(f.cut for f in more) else whole
+            if any(f.cut for f in more):
+                # cut (over the budget, or superseded by an edit): the last complete findings,
+                # moved by the edits, stand in for them until a run completes
+                prior = self._whole if ranges is not None else None
+                self._whole = _shift_all(prior, changes or []) if prior is not None else None
+                self.pending_file_checks = True
+            else:
+                self._whole = whole
+                self._whole_completed = True
         self._keep_imports(ctx)
         out = decl + whole
         out.sort(key=lambda f: (f.start, f.code))

@@ -28,7 +28,7 @@ from plumber.analysis.model.summarize import file_summaries
 from plumber.driver.gomod import GoModCache
 from plumber.driver.packages import DiskVersions, OpenFiles, Overlay, Parsed, disk_version
 from plumber.syntax.files import read_regular
-from plumber.syntax.nodes import walking
+from plumber.syntax.nodes import check_budget, walking
 from plumber.syntax.parser import new_parser
 
 
@@ -95,6 +95,7 @@ class ModuleIndex:
         cached = self._facts.get((path, pkg_path))
         if cached is not None and cached[0] == key:
             return cached[1]
+        check_budget()  # a check point per file read (see PackageIndex.summary)
         got = self._read(path, key)
         facts = None
         if got is not None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from plumber.syntax.files import read_regular
-from plumber.syntax.nodes import walking
+from plumber.syntax.nodes import check_budget, walking
 from plumber.syntax.parser import new_parser
 
 if TYPE_CHECKING:
@@ -230,6 +230,7 @@ class PackageIndex:
             if value is not _MISSING:
                 return cached[1], value
         if ctx is None:
+            check_budget()  # a check point per sibling parsed: a superseded cold run stops soon
             got = self.read(path, key)
             if got is None:
                 return None, None

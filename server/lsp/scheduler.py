@@ -196,9 +196,11 @@ class Scheduler:
 
     def _follow_up(self, od: OpenDocument, result: AnalysisResult) -> None:
         """A first-tier result: the second tier follows after a pause (an edit meanwhile cancels it)."""
-        if result.pending_file_checks and self.server.documents.get(od.uri) is od:
-            # after an open, nobody is typing: no pause
-            opened = od.analyzer is not None and od.analyzer.file_checks_never_ran
+        over_budget = any(f.cut for f in result.failures)  # (a superseded run is never published)
+        if result.pending_file_checks and not over_budget and self.server.documents.get(od.uri) is od:
+            # right after an open nobody is typing: no pause (after an edit, the usual one)
+            analyzer = od.analyzer
+            opened = analyzer is not None and analyzer.file_checks_never_ran and analyzer.last_mode == "full"
             self.schedule(od, delay_ms=0 if opened else TIER2_DELAY_MS, complete=True)
 
     def invalidate_analyses(self) -> None:
@@ -277,8 +279,11 @@ class Scheduler:
             result = self._run_engine(od, snap, complete)
         cut = [f for f in result.failures if f.cut]
         if cut:
-            if od.analyzer is not None:
-                od.analyzer.reset()  # its cached findings lack the cut checks': the next run is full
+            by_code = self.server.engine.by_code
+            if od.analyzer is not None and any(f.code not in by_code or by_code[f.code].per_declaration for f in cut):
+                # its cached per-declaration findings lack the cut checks': the next run is full (a
+                # cut whole-file check is the analyzer's own business: it keeps their last findings)
+                od.analyzer.reset()
             if not wanted():
                 return None
         return result
@@ -297,7 +302,7 @@ class Scheduler:
             min_bytes, slow_s = tier2_thresholds()
             # a large document just opened: its whole-file checks are not timed yet, and cold (the
             # package and module indexes are built for them) they cost up to seconds: tier 1 first
-            opened = od.analyzer.last_mode == ""
+            opened = od.analyzer.file_checks_never_ran
             slow = len(snap.source) >= min_bytes and (opened or od.analyzer.file_checks_s >= slow_s)
             findings, failures = od.analyzer.analyze_version(
                 doc, snap.changes, snap.source, tree, settings, defer_file_checks=slow and not complete
