@@ -81,7 +81,18 @@ def _acquired_here(decl: Node, acquires: Callable[[Node], list[int]]) -> bool:
     declares = holder is not None and holder.type == "short_var_declaration"
     right = holder.child_by_field_name("right") if holder is not None and declares else None
     values = [unparen(v) for v in right.named_children] if right is not None else []
+    if len(values) == 1 and _built_here(values[0]):
+        return False  # a struct made here is memory; a resource it holds is tracked where it was acquired
     if len(values) != 1 or values[0].type != "call_expression":
         return True
     names = decl.parent.named_children  # type: ignore[union-attr]
     return any(i < len(names) and names[i] == decl for i in acquires(values[0]))
+
+
+def _built_here(value: Node) -> bool:
+    """`T{...}` or `&T{...}`: a value made here from a composite literal."""
+    if value.type == "unary_expression" and value.child_by_field_name("operator") is not None:
+        if value.child_by_field_name("operator").type == "&":  # type: ignore[union-attr]
+            operand = value.child_by_field_name("operand")
+            value = unparen(operand) if operand is not None else value
+    return value.type == "composite_literal"
