@@ -91,8 +91,7 @@ def _acquired_here(decl: Node, acquires: Callable[[Node], list[int]]) -> bool:
 
 def _built_here(value: Node) -> bool:
     """`T{...}` or `&T{...}`: a value made here from a composite literal."""
-    if value.type == "unary_expression" and value.child_by_field_name("operator") is not None:
-        if value.child_by_field_name("operator").type == "&":  # type: ignore[union-attr]
-            operand = value.child_by_field_name("operand")
-            value = unparen(operand) if operand is not None else value
+    operator, operand = value.child_by_field_name("operator"), value.child_by_field_name("operand")
+    if value.type == "unary_expression" and operator is not None and operator.type == "&" and operand is not None:
+        value = unparen(operand)
     return value.type == "composite_literal"

@@ -257,6 +257,8 @@ class IncrementalAnalyzer:
                     decl = decl + fresh
                     decl.sort(key=lambda f: (f.start, f.code))
         self._decl, self._settings, self._checks, self._doc, self._seq = decl, settings, checks, doc, seq
+        if any(f.cut for f in failures):
+            self._decl = None  # they lack the cut checks' findings: the next run is full
         self._keep_imports(ctx)
         self.pending_file_checks = False
         if not file_checks:

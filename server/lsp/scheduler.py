@@ -277,15 +277,9 @@ class Scheduler:
 
         with walking(deadline=time.monotonic() + analysis_budget(), wanted=wanted):
             result = self._run_engine(od, snap, complete)
-        cut = [f for f in result.failures if f.cut]
-        if cut:
-            by_code = self.server.engine.by_code
-            if od.analyzer is not None and any(f.code not in by_code or by_code[f.code].per_declaration for f in cut):
-                # its cached per-declaration findings lack the cut checks': the next run is full (a
-                # cut whole-file check is the analyzer's own business: it keeps their last findings)
-                od.analyzer.reset()
-            if not wanted():
-                return None
+        # (a cut run's cached findings are the analyzer's to mend: it reruns what was cut)
+        if any(f.cut for f in result.failures) and not wanted():
+            return None
         return result
 
     def _run_engine(self, od: OpenDocument, snap: Snapshot, complete: bool = True) -> AnalysisResult:
