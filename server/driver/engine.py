@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from tree_sitter import Node, Tree
 
 from plumber.analysis.context import FileContext
+from plumber.analysis.local_types import TYPES
 from plumber.core.checks import Check, required_closure
 from plumber.core.findings import Finding
 from plumber.core.settings import Problem, Settings
@@ -164,6 +165,17 @@ class Engine:
         if not settings.include_generated and generated_file(ctx.source, ctx.root):
             return "generated"
         return None
+
+    def package_declarations(self, ctx: FileContext, checks: Iterable[Check]) -> object | None:
+        """The merged declarations of the file's package (the program model's facts, the same object while
+        none changed) when one of `checks` reads types from them, else None: a per-declaration finding may
+        then depend on another declaration's signature."""
+        if not any(TYPES in self._closures.get(c.code, ()) for c in checks):
+            return None
+        try:
+            return ctx.program.package(ctx.pkg_path)
+        except Exception:  # the checks report it; here, a value no other run has
+            return object()
 
     def enabled_checks(self, settings: Settings) -> list[Check]:
         return [c for c in self.static_checks if settings.enabled(c.code, c.enabled)]

@@ -29,115 +29,31 @@ of `Engine.analyze` over a fresh parse of the same text.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 
 from plumber.core.checks import Check
-from plumber.core.findings import Edit, Finding, Fix, Related
+from plumber.core.findings import Finding
 from plumber.core.settings import Settings
 from plumber.driver.engine import CheckFailure, Engine
+from plumber.driver.stale import (
+    LOCAL_TOP_LEVEL,
+    changed_names,
+    first_error,
+    fixed_spans,
+    mentioning,
+    merge,
+    package_start,
+    parsed_anew,
+    shift,
+    shift_all,
+    shift_finding,
+    top_level_from,
+)
 from plumber.syntax.document import ByteEdit, Document
 
-# Top-level nodes an edit may touch without forcing a whole-file run.
-LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
 MAX_EVENTS = 64
 IMPORTS_REFRESH = 32
-_NON_SPACE = re.compile(rb"\S")
-
-
-def _shift(x: int, e: ByteEdit) -> int:
-    if x < e.start:
-        return x
-    if x >= e.old_end:
-        return x + (e.new_end - e.old_end)
-    return e.start
-
-
-def shift_finding(f: Finding, e: ByteEdit) -> Finding:
-    """`f` with every offset (span, fix edits, related) moved by the edit `e`."""
-    s = e.start
-    if f.end < s and not f.fixes and not f.related:
-        return f
-    fixes = tuple(
-        Fix(fx.title, tuple(Edit(_shift(d.start, e), _shift(d.end, e), d.new_text) for d in fx.edits), fx.safe)
-        for fx in f.fixes
-    )
-    rel = tuple(
-        r if r.path is not None else Related(_shift(r.start, e), _shift(r.end, e), r.message, r.path) for r in f.related
-    )
-    return replace(f, start=_shift(f.start, e), end=_shift(f.end, e), fixes=fixes, related=rel)
-
-
-def _top_level_from(root, text: bytes, s: int, e: int):
-    """A cursor on the first top-level node overlapping [s, e], or None.
-
-    (A cursor: Node.first_child_for_byte crashes past the last child in
-    py-tree-sitter 0.26, and goto_first_child_for_byte finds nothing in the
-    whitespace between two nodes, which is skipped.)"""
-    cursor = root.walk()
-    while cursor.goto_first_child_for_byte(s) is None:
-        m = _NON_SPACE.search(text, s, e + 1)
-        if m is None or m.start() == s:
-            return None
-        s = m.start()
-    return cursor
-
-
-def _package_start(root) -> int:
-    """Where the package clause starts (0 when there is none): comments before it are the file's
-    header, whose directives (//nolint, "Code generated") govern the whole file."""
-    cursor = root.walk()
-    if cursor.goto_first_child():
-        while cursor.node.type == "comment":
-            if not cursor.goto_next_sibling():
-                return 0
-        if cursor.node.type == "package_clause":
-            return cursor.node.start_byte
-    return 0
-
-
-def _fixed_spans(tree) -> list[tuple[int, int]]:
-    """Spans of the top-level nodes an incremental run must not see edited (O(top-level nodes))."""
-    out = []
-    cursor = tree.root_node.walk()
-    header_end = _package_start(tree.root_node)
-    if cursor.goto_first_child():
-        while True:
-            node = cursor.node
-            if node.is_named and (node.type not in LOCAL_TOP_LEVEL or node.is_missing or node.end_byte <= header_end):
-                out.append((node.start_byte, node.end_byte))
-            if not cursor.goto_next_sibling():
-                break
-    return out
-
-
-def _first_error(root) -> int | None:
-    """Start of the first top-level node that holds a syntax error."""
-    for node in root.children:
-        if node.has_error or node.is_missing:
-            return node.start_byte
-    return None
-
-
-def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(ranges):
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
-
-
-def _shift_all(findings: list[Finding], changes: list) -> list[Finding]:
-    """`findings` moved through the byte edits of `changes`; those an edit touches are dropped."""
-    for ev in changes:
-        if isinstance(ev, ByteEdit):
-            findings = [shift_finding(f, ev) for f in findings if not (f.start <= ev.old_end and f.end >= ev.start)]
-    return findings
 
 
 class IncrementalAnalyzer:
@@ -171,6 +87,10 @@ class IncrementalAnalyzer:
         self.pending_file_checks = False  # the last run returned the whole-file checks' older findings
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
+        self._tree = None  # a copy of the tree of the last run (its subtrees are what a reparse may reuse)
+        self._declared: object | None = (
+            None  # the package's declarations as of the last run (Engine.package_declarations)
+        )
 
     @property
     def file_checks_never_ran(self) -> bool:
@@ -185,6 +105,7 @@ class IncrementalAnalyzer:
     def drop_tree_refs(self) -> None:
         """Forget what holds nodes of a tree (the import table), so that an idle document's tree can be freed."""
         self._imports = None
+        self._tree = None
 
     def can_continue(self, doc: Document, seq: int) -> bool:
         """Whether a run at `doc`'s state `seq` can reuse the last one (is incremental, given the
@@ -229,14 +150,25 @@ class IncrementalAnalyzer:
             if ranges is not None and tree.root_node.has_error:
                 # After a syntax error tree-sitter may resolve ambiguities differently anywhere
                 # further on (`f(x)` a call or a conversion) without reporting a changed range:
-                # what precedes the first error stands, everything from it on is rerun.
-                first = _first_error(tree.root_node)
-                if first is not None:
-                    ranges = _merge(list(ranges) + [(first, len(source))])
+                # every declaration it parsed again is rerun, or (not known) all from the first error on.
+                if self._tree is not None:
+                    reparsed = parsed_anew(self._tree, tree, changes or [])
+                    ranges = merge(list(ranges) + reparsed) if reparsed is not None else None
+                else:
+                    first = first_error(tree.root_node)
+                    if first is not None:
+                        ranges = merge(list(ranges) + [(first, len(source))])
+        declared = self.engine.package_declarations(ctx, decl_checks) if decl_checks else None
+        if ranges is not None and declared is not self._declared:
+            # the package's declarations changed: where a changed signature is named, types may differ
+            names = changed_names(self._declared, declared)
+            naming = mentioning(source, tree.root_node, names) if names is not None else None
+            ranges = merge(list(ranges) + naming) if naming is not None else None
+        self._declared = declared
         failures: list[CheckFailure] = []
         if ranges is None:
             self.last_mode, self.last_ranges = "full", []
-            self._fixed = _fixed_spans(tree)
+            self._fixed = fixed_spans(tree)
             decl, failures = self.engine.analyze(ctx, settings, decl_checks) if decl_checks else ([], [])
         else:
             self.last_mode, self.last_ranges = "incremental", ranges
@@ -257,6 +189,7 @@ class IncrementalAnalyzer:
                     decl = decl + fresh
                     decl.sort(key=lambda f: (f.start, f.code))
         self._decl, self._settings, self._checks, self._doc, self._seq = decl, settings, checks, doc, seq
+        self._tree = tree.copy()  # O(1), and immutable: the document edits its own tree in place
         if any(f.cut for f in failures):
             self._decl = None  # they lack the cut checks' findings: the next run is full
         self._keep_imports(ctx)
@@ -266,7 +199,7 @@ class IncrementalAnalyzer:
         more: list[CheckFailure] = []
         if defer_file_checks and ranges is not None and self._whole is not None:
             # (the edits since the last run are `changes`: only a deferred run moves the old findings)
-            whole = self._whole = _shift_all(self._whole, changes or [])
+            whole = self._whole = shift_all(self._whole, changes or [])
             self.pending_file_checks = True
         elif defer_file_checks and self.file_checks_never_ran:
             # a document just opened: nothing of the second tier is known yet to stand in (after a
@@ -281,7 +214,7 @@ class IncrementalAnalyzer:
                 # cut (over the budget, or superseded by an edit): the last complete findings,
                 # moved by the edits, stand in for them until a run completes
                 prior = self._whole if ranges is not None else None
-                self._whole = _shift_all(prior, changes or []) if prior is not None else None
+                self._whole = shift_all(prior, changes or []) if prior is not None else None
                 self.pending_file_checks = True
             else:
                 self._whole = whole
@@ -312,16 +245,16 @@ class IncrementalAnalyzer:
                 # (it may have deleted them: the new tree cannot tell) -> the whole file
                 if any(ev.start <= fe and ev.old_end >= fs for fs, fe in fixed):  # touching counts
                     return None
-                touched = [_shift(p, ev) for p in touched]
+                touched = [shift(p, ev) for p in touched]
                 if fixed and fixed[-1][1] > ev.start:
-                    fixed = [(_shift(fs, ev), _shift(fe, ev)) for fs, fe in fixed]
-                dirty = [(_shift(s, ev), _shift(e, ev)) for s, e in dirty]
+                    fixed = [(shift(fs, ev), shift(fe, ev)) for fs, fe in fixed]
+                dirty = [(shift(s, ev), shift(e, ev)) for s, e in dirty]
                 if cached:
                     kept = []
                     for f in cached:
                         if f.start <= ev.old_end and f.end >= ev.start:
                             # the edit touches the finding: drop it, rerun its declaration if it is still there
-                            p = _shift(f.start, ev)
+                            p = shift(f.start, ev)
                             dirty.append((p, p))
                             touched.append(p)
                         else:
@@ -336,15 +269,15 @@ class IncrementalAnalyzer:
                 dirty.append(ev)
         self._decl, self._fixed = cached, fixed
         root = tree.root_node
-        header_end = _package_start(root)
+        header_end = package_start(root)
         out: list[tuple[int, int]] = []
-        for s, e in _merge(dirty):
+        for s, e in merge(dirty):
             # whole lines, and the next one (//nolint reaches one line down)
             s = text.rfind(b"\n", 0, s) + 1
             nl = text.find(b"\n", e)
             nl = text.find(b"\n", nl + 1) if nl >= 0 else -1
             e = len(text) if nl < 0 else nl
-            cursor = _top_level_from(root, text, max(0, s - 1), e)  # a node ending at s counts
+            cursor = top_level_from(root, text, max(0, s - 1), e)  # a node ending at s counts
             if cursor is None:
                 continue
             while True:
@@ -361,7 +294,7 @@ class IncrementalAnalyzer:
                         e = max(e, node.end_byte + 2)
                 if not cursor.goto_next_sibling():
                     break
-        return _merge(out)
+        return merge(out)
 
 
-__all__ = ["IncrementalAnalyzer", "shift_finding"]
+__all__ = ["IncrementalAnalyzer"]

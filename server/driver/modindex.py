@@ -13,23 +13,36 @@ one of its files changed.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
 from tree_sitter import Tree
 
 from plumber.analysis.model import stdlib
-from plumber.analysis.model.facts import FileFacts, file_facts, in_build, package_name
+from plumber.analysis.model.build import in_build
+from plumber.analysis.model.facts import FileFacts, file_facts, package_name
 from plumber.analysis.model.packages import PackageFacts
 from plumber.analysis.model.program import Program
 from plumber.analysis.model.resource_table import EQUIVALENT_PACKAGES
 from plumber.analysis.model.summaries import FuncSummary
 from plumber.analysis.model.summarize import file_summaries
 from plumber.driver.gomod import GoModCache
+from plumber.driver.livefiles import LiveFiles
 from plumber.driver.packages import DiskVersions, OpenFiles, Overlay, Parsed, disk_version
 from plumber.syntax.files import read_regular
 from plumber.syntax.nodes import check_budget, walking
 from plumber.syntax.parser import new_parser
+
+# How long a document being edited trusts what it read of its package's files on disk (their versions),
+# when nothing said they changed (the server forgets a file on every watched-file event): the
+# per-keystroke runs then stat none of them.
+DISK_TRUST_S = 1.0
+
+
+def _go_file(name: str, tests: bool) -> bool:
+    """Whether a file name is of a package's Go files (`_test.go` ones only with `tests`)."""
+    return name.endswith(".go") and not name.startswith((".", "_")) and (tests or not name.endswith("_test.go"))
 
 
 def import_path(root: str, module: str, directory: str) -> str:
@@ -61,12 +74,15 @@ class ModuleIndex:
         self._facts: dict[tuple[str, str], tuple[Any, FileFacts | None]] = {}  # (path, package) -> (version, facts)
         # (path, package) -> (version, summaries of its functions): computed only for the files a call reaches
         self._summaries: dict[tuple[str, str], tuple[Any, dict[str, FuncSummary]]] = {}
-        self._packages: dict[tuple[str, bool], tuple[tuple, PackageFacts | None]] = {}
+        self._packages: dict[tuple[str, bool], tuple[tuple, PackageFacts | None, float]] = {}  # (key, merged, when)
         # (directory, package path, name, tests, the file appended or None) -> (the files' facts, merged):
         # rebuilt when one changed
         self._merged: dict[tuple, tuple[list[FileFacts], PackageFacts]] = {}
         # in a batch: (directory, package path, name, tests) -> (generation, ids of its files' facts, merged)
         self._whole: dict[tuple, tuple[int, set[int], PackageFacts]] = {}
+        # not in a batch: (directory, package path, name, tests) -> (when, open buffers' versions, `replace`, merged)
+        self._recent: dict[tuple, tuple[float, tuple, FileFacts | None, PackageFacts]] = {}
+        self._live = LiveFiles()  # the documents being edited: their facts and summaries per declaration
         self.parses = 0
 
     # -- files --------------------------------------------------------------------
@@ -101,7 +117,10 @@ class ModuleIndex:
         if got is not None:
             source, tree = got
             with walking(tree.root_node):  # its own memo, freed with the tree (see PackageIndex.summary)
-                facts = file_facts(path, source, tree.root_node, pkg_path)
+                if self.overlay(path) is not None:
+                    facts = self._live.facts(path, source, tree.root_node, pkg_path)
+                else:
+                    facts = file_facts(path, source, tree.root_node, pkg_path)
             if "C" in facts.imports.values():
                 facts = None
         self._facts[(path, pkg_path)] = (key, facts)
@@ -118,7 +137,10 @@ class ModuleIndex:
             got = self._read(path, key)
             if got is not None:
                 with walking(got[1].root_node):
-                    sums = file_summaries(got[0], got[1].root_node, pkg_path)
+                    if self.overlay(path) is not None:
+                        sums = self._live.summaries(path, got[0], got[1].root_node, pkg_path)
+                    else:
+                        sums = file_summaries(got[0], got[1].root_node, pkg_path)
         self._summaries[(path, pkg_path)] = (key, sums)
         return sums
 
@@ -152,10 +174,13 @@ class ModuleIndex:
             facts = self.file(path, pkg_path)
             if facts is not None:
                 return facts
+        if self._batch is None and path != "<buffer>":  # a document being edited, not a file read once
+            return self._live.facts(path, source, tree.root_node, pkg_path)
         return file_facts(path, source, tree.root_node, pkg_path)
 
     def forget(self, path: str) -> None:
         path = os.path.abspath(path)
+        self._live.forget(path)
         for cache in (self._facts, self._summaries):
             for key in [k for k in cache if k[0] == path]:
                 del cache[key]
@@ -164,6 +189,9 @@ class ModuleIndex:
             del self._merged[k]
         for k in [k for k in self._whole if k[0] == directory]:
             del self._whole[k]
+        for k in [k for k in self._recent if k[0] == directory]:
+            del self._recent[k]
+        self._packages.pop((directory, False), None)
 
     # -- packages -----------------------------------------------------------------
 
@@ -176,11 +204,15 @@ class ModuleIndex:
             except OSError:
                 names = set()
         names.update(os.path.basename(p) for p in self.open_files(directory))  # buffers not saved yet
-        return [
-            os.path.join(directory, n)
-            for n in sorted(names)
-            if n.endswith(".go") and not n.startswith((".", "_")) and (tests or not n.endswith("_test.go"))
-        ]
+        return [os.path.join(directory, n) for n in sorted(names) if _go_file(n, tests)]
+
+    def _open_versions(self, directory: str, tests: bool, but: str | None = None) -> tuple:
+        """(path, version) of the open buffers of the directory's package (but `but`)."""
+        return tuple(
+            (p, self._version(p))
+            for p in self.open_files(directory)
+            if p != but and _go_file(os.path.basename(p), tests)
+        )
 
     def directory_package(self, directory: str, pkg_path: str, name: str | None, tests: bool,
                           replace: FileFacts | None = None) -> PackageFacts:  # fmt: skip
@@ -191,6 +223,13 @@ class ModuleIndex:
             hit = self._whole.get(whole_key)
             if hit is not None and hit[0] == batch.generation and (replace is None or id(replace) in hit[1]):
                 return hit[2]  # nothing changed on disk, and `replace` is the file's own facts
+        else:
+            now = time.monotonic()
+            own = replace.path if replace is not None else None  # its facts are `replace`, compared by identity
+            opened = self._open_versions(directory, tests, own)
+            recent = self._recent.get(whole_key)
+            if recent is not None and now - recent[0] < DISK_TRUST_S and recent[1] == opened and recent[2] is replace:
+                return recent[3]
         files = []
         for p in self._go_files(directory, tests):
             if replace is not None and p == replace.path:
@@ -213,6 +252,8 @@ class ModuleIndex:
             self._merged[key] = (files, pkg)
         if batch is not None and appended is None and (replace is None or self._is_cached(replace, pkg_path)):
             self._whole[whole_key] = (batch.generation, {id(f) for f in files}, pkg)
+        elif batch is None:
+            self._recent[whole_key] = (now, opened, replace, pkg)
         return pkg
 
     def _is_cached(self, facts: FileFacts, pkg_path: str) -> bool:
@@ -242,15 +283,20 @@ class ModuleIndex:
         """An imported package by import path: the module's own, vendored, or the standard library's."""
         directory = self._directory(path, root, module)
         if directory is not None:
+            now = time.monotonic()
+            cached = self._packages.get((directory, False))
+            if self._batch is None and cached is not None and now - cached[2] < DISK_TRUST_S:
+                if all(k in cached[0] for k in self._open_versions(directory, False)):
+                    return cached[1]
             files = self._go_files(directory, tests=False)
             key = tuple((p, self._version(p)) for p in files)
-            cached = self._packages.get((directory, False))
             if cached is not None and cached[0] == key:
+                self._packages[(directory, False)] = (key, cached[1], now)
                 return cached[1]
             names = [f.package for p in files if (f := self.file(p, path)) is not None and f.package]
             main_name = names[0] if names else None
             pkg = self.directory_package(directory, path, main_name, tests=False) if names else None
-            self._packages[(directory, False)] = (key, pkg)
+            self._packages[(directory, False)] = (key, pkg, now)
             return pkg
         return stdlib.package(EQUIVALENT_PACKAGES.get(path, path))
 
@@ -273,6 +319,8 @@ class ModuleIndex:
                     if not live:
                         if self._current(me, source) and self.file(me, facts.path) is not None:
                             live.update(self.summaries(me, facts.path))  # shared with the siblings
+                        elif self._batch is None:
+                            live.update(self._live.summaries(me, source, tree.root_node, facts.path))
                         else:
                             live.update(file_summaries(source, tree.root_node, facts.path))
                     return live.get(key)

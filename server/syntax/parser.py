@@ -143,10 +143,16 @@ def _whole(bank: _Bank, source: str, root: Node):
     if got is None or i >= len(got[1]):
         n, combined = bank.combined()
         cursor = QueryCursor(combined)
-        if bank.kind == "captures":
-            answers: list = _split_captures(cursor.captures(root), n)
-        else:
-            answers = _split_matches(cursor.matches(root), bank, n)
+        answers: list
+        try:
+            if bank.kind == "captures":
+                answers = _split_captures(cursor.captures(root), n)
+            else:
+                answers = _split_matches(cursor.matches(root), bank, n)
+        except UnicodeDecodeError:
+            # a text predicate of one query (`#match?`) met bytes that are not UTF-8 (py-tree-sitter
+            # decodes them strictly): each query alone, so that only that one fails
+            answers = [None] * n
         if cursor.did_exceed_match_limit:
             answers = [None] * n
         got = memo[key] = (root, answers)  # holding the root: its tree's ids stay unique meanwhile

@@ -257,6 +257,70 @@ def test_ambiguity_resolved_differently_after_an_error():
     )
 
 
+def test_a_syntax_error_reruns_only_what_tree_sitter_parsed_again():
+    """An error typed into the first function: the declarations further on that the reparse reused are
+    not rerun (their subtrees are the old ones), and the findings still equal a fresh analysis."""
+    path = os.path.join(TESTDATA, "unbounded-spawn", "basic.go")
+    engine = Engine(registry() + [LOCAL])
+    doc = Document(SOURCES[path])
+    inc = IncrementalAnalyzer(engine, path)
+    inc.analyze(doc)
+    fns = [c for c in doc.tree.root_node.children if c.type == "function_declaration"]
+    body = fns[0].child_by_field_name("body")
+    doc.replace(body.start_byte + 1, body.start_byte + 1, b" x y z ")
+    after = inc.analyze(doc)[0]
+    assert doc.tree.root_node.has_error and inc.last_mode == "incremental"
+    last = [c for c in doc.tree.root_node.children if c.type == "function_declaration"][-1]
+    assert all(e <= last.start_byte for _, e in inc.last_ranges), inc.last_ranges
+    assert after == reference(engine, path, doc)
+
+
+READ_HELPER = b"""package dl
+
+import (
+	"bufio"
+	"os"
+)
+
+func read(f *os.File) (*bufio.Reader, error) {
+	return bufio.NewReader(f), nil
+}
+
+func each(names []string) []*bufio.Reader {
+	var out []*bufio.Reader
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		s, _ := read(f)
+		out = append(out, s)
+	}
+	return out
+}
+"""
+
+
+def test_a_changed_signature_reruns_the_declarations_that_name_it(tmp_path):
+    """defer-in-loop reads the type of `s` from `read`'s signature: a *bufio.Reader over the file is kept
+    past the loop (no finding); once `read` returns a string, `each` is rerun although the edit is in
+    `read`, and the finding appears, as in a fresh analysis."""
+    (tmp_path / "go.mod").write_text("module example.com/dl\n\ngo 1.22\n")
+    path = str(tmp_path / "a.go")
+    (tmp_path / "a.go").write_bytes(READ_HELPER)
+    doc = Document(READ_HELPER)
+    inc = IncrementalAnalyzer(Engine(), path)
+    assert "defer-in-loop" not in [f.code for f in inc.analyze(doc)[0]]
+    at = READ_HELPER.index(b"(*bufio.Reader, error) {")
+    doc.replace(at, at + len(b"(*bufio.Reader, error)"), b"(string, error)")
+    after = inc.analyze(doc)[0]
+    assert inc.last_mode == "incremental"
+    assert any(s <= doc.text.index(b"func each") < e for s, e in inc.last_ranges)
+    assert "defer-in-loop" in [f.code for f in after]
+    assert after == fresh(Engine(), path, doc.text)
+
+
 def test_deferred_file_checks_keep_their_shifted_findings_until_the_second_tier():
     """The first tier reruns only the edited declaration and keeps the whole-file checks' last
     findings, moved by the edit; the second tier (no deferral) equals a fresh analysis."""

@@ -6,7 +6,8 @@ import pytest
 from modelutil import parse
 
 from plumber.analysis.model import exprs as E
-from plumber.analysis.model.facts import file_facts, imports_of, in_build, package_name
+from plumber.analysis.model.build import in_build
+from plumber.analysis.model.facts import file_facts, imports_of, package_name
 from plumber.analysis.model.types import UNTYPED_STRING, type_string
 
 SRC = """

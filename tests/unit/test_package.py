@@ -151,3 +151,62 @@ def test_summaries_are_picklable():
             if check.summarize is not None:
                 value = check.summarize(ctx)
                 assert pickle.loads(pickle.dumps(value)) == value
+
+
+LOOP = b"""package p
+
+import "os"
+
+func each(names []string) []any {
+	var out []any
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		s, _ := read(f)
+		out = append(out, s)
+	}
+	return out
+}
+"""
+KEEPS_THE_FILE = b"""package p
+
+import (
+	"bufio"
+	"os"
+)
+
+func read(f *os.File) (*bufio.Reader, error) { return bufio.NewReader(f), nil }
+"""
+PLAIN = b"""package p
+
+import "os"
+
+func read(f *os.File) (string, error) { return "", nil }
+"""
+
+
+def test_the_model_trusts_a_sibling_on_disk_until_told_or_for_a_moment(tmp_path, monkeypatch):
+    """Per keystroke the program model stats no sibling: what it read of the disk stands for
+    DISK_TRUST_S, or until the server is told of a change (a watched-file event: file_changed).
+    (defer-in-loop reads `read`'s signature: a reader over the file is kept past the loop.)"""
+    from plumber.driver import modindex
+
+    _write(str(tmp_path / "go.mod"), b"module example.com/p\n\ngo 1.22\n")
+    a, b = str(tmp_path / "a.go"), str(tmp_path / "b.go")
+    _write(a, LOOP)
+    _write(b, KEEPS_THE_FILE)
+    engine = Engine()
+    assert _codes(engine, a, LOOP) == []
+    monkeypatch.setattr(modindex, "DISK_TRUST_S", 3600.0)
+    _write(b, PLAIN)
+    os.utime(b, ns=(os.stat(b).st_atime_ns, os.stat(b).st_mtime_ns + 10_000_000))
+    assert _codes(engine, a, LOOP) == []  # not told, and trusted still
+    engine.file_changed(b)
+    assert _codes(engine, a, LOOP) == ["defer-in-loop"]
+    _write(b, KEEPS_THE_FILE)
+    os.utime(b, ns=(os.stat(b).st_atime_ns, os.stat(b).st_mtime_ns + 20_000_000))
+    monkeypatch.setattr(modindex, "DISK_TRUST_S", 0.0)
+    assert _codes(engine, a, LOOP) == []  # past the moment: the disk is asked again

@@ -3,12 +3,12 @@
 Computed once per parse (an open buffer: once per version; a file on disk:
 once per modification), small and picklable, free of tree nodes, so that the
 index keeps them for every file of the module and the standard library table
-ships them (`stdlib.py`). Offsets are the file's byte offsets.
+ships them (`stdlib.py`). They hold no offsets: a declaration's facts are those of its text
+(its signature, for a function), wherever it stands in the file.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -17,7 +17,7 @@ from plumber.analysis.model import exprs as E
 from plumber.analysis.model.names import Names
 from plumber.analysis.model.read_exprs import expr_of_node
 from plumber.analysis.model.read_types import signature_of, type_of_node, type_params_of
-from plumber.analysis.model.types import Pointer, Signature, Type
+from plumber.analysis.model.types import Signature, Type
 from plumber.syntax.imports import default_name
 
 
@@ -28,8 +28,6 @@ class FuncFacts:
     recv: str | None = None  # the receiver's base type name, for a method
     recv_pointer: bool = False
     recv_type_params: tuple[str, ...] = ()
-    start: int = 0
-    end: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +36,6 @@ class TypeFacts:
     underlying: Type | None  # the type expression on the right (struct, interface, another type)
     alias: bool = False
     type_params: tuple[str, ...] = ()
-    start: int = 0
-    end: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +47,6 @@ class ValueFacts:
     type: Type | None
     init: E.Expr = E.OPAQUE
     index: int = 0  # which result of a multi-valued initializer (`var a, b = f()`)
-    start: int = 0
-    end: int = 0
 
 
 @dataclass
@@ -65,20 +59,33 @@ class FileFacts:
     methods: dict[str, dict[str, FuncFacts]] = field(default_factory=dict)  # receiver type -> name -> method
     types: dict[str, TypeFacts] = field(default_factory=dict)
     values: dict[str, ValueFacts] = field(default_factory=dict)
-    has_error: bool = False
 
     @property
     def is_test(self) -> bool:
         return self.path.endswith("_test.go")
 
 
+def _header(root: Node):
+    """The top-level nodes up to the first that is not the package clause, an import or a comment (a cursor:
+    `named_children` would build every top-level node)."""
+    cursor = root.walk()
+    if not cursor.goto_first_child():
+        return
+    while True:
+        node = cursor.node
+        if node is not None and node.is_named:
+            if node.type not in ("package_clause", "import_declaration", "comment"):
+                return
+            yield node
+        if not cursor.goto_next_sibling():
+            return
+
+
 def imports_of(source: bytes, root: Node) -> tuple[dict[str, str], tuple[str, ...]]:
     names: dict[str, str] = {}
     dots: list[str] = []
-    for decl in root.named_children:
+    for decl in _header(root):
         if decl.type != "import_declaration":
-            if decl.type not in ("package_clause", "comment"):
-                break
             continue
         specs = [c for c in decl.named_children if c.type == "import_spec"]
         for lst in (c for c in decl.named_children if c.type == "import_spec_list"):
@@ -98,31 +105,100 @@ def imports_of(source: bytes, root: Node) -> tuple[dict[str, str], tuple[str, ..
 
 
 def package_name(source: bytes, root: Node) -> str | None:
-    for c in root.named_children:
+    for c in _header(root):
         if c.type == "package_clause":
             for n in c.named_children:
                 return source[n.start_byte : n.end_byte].decode("utf-8", "replace")
     return None
 
 
-def file_facts(path: str, source: bytes, root: Node, pkg_path: str) -> FileFacts:
-    """The package-level declarations of one file; `pkg_path` is its package's import path."""
+class DeclarationMemo:
+    """The facts of a document's declarations by their text, kept from one version to the next (for one
+    package path and one set of imports)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple[str, bytes], FileFacts] = {}
+        self.keys: list[tuple[str, bytes]] | None = None  # the declarations of the last version, in order
+        self.facts: FileFacts | None = None  # the last version's facts
+
+
+def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: DeclarationMemo | None = None) -> FileFacts:
+    """The package-level declarations of one file; `pkg_path` is its package's import path.
+
+    `memo`: kept from an earlier version of the same file with the same package path and imports (a
+    document being edited). Only declarations whose text is new are read; when every declaration's text
+    is the last version's (an edit inside a function body: a function's facts are its signature's), the
+    last version's facts themselves are returned, so what was built from them stands."""
     imports, dots = imports_of(source, root)
-    facts = FileFacts(path, package_name(source, root), imports, dots, has_error=root.has_error)
+    facts = FileFacts(path, package_name(source, root), imports, dots)
     names = Names(source, pkg_path, imports, dots)
+    if memo is None:
+        for decl in root.named_children:
+            if decl.type in _DECLARATIONS:
+                _declare(facts, decl, names)
+        return facts
+    decls = []
+    keys = []
     for decl in root.named_children:
         t = decl.type
-        if t == "function_declaration":
-            _func(facts, decl, names)
-        elif t == "method_declaration":
-            _method(facts, decl, names)
-        elif t == "type_declaration":
-            for spec in decl.named_children:
-                if spec.type in ("type_spec", "type_alias"):
-                    _type(facts, spec, names)
-        elif t in ("var_declaration", "const_declaration"):
-            _values(facts, decl, names, t == "const_declaration")
+        if t not in _DECLARATIONS:
+            continue
+        end = decl.end_byte
+        body = None
+        if t == "function_declaration" or t == "method_declaration":
+            body = decl.child_by_field_name("body")
+            if body is not None:
+                end = body.start_byte
+        decls.append(decl)
+        # (a declaration whose facts hold a syntax error is read again: tree-sitter may read the same text
+        # otherwise; one in a function's body is not in its facts)
+        if decl.has_error and any(c.has_error or c.is_missing for c in decl.children if c != body):
+            keys.append((t, b""))
+        else:
+            keys.append((t, source[decl.start_byte : end]))
+    last = memo.facts
+    if last is not None and memo.keys == keys and last.package == facts.package and b"" not in (k for _, k in keys):
+        return last
+    parts: dict[tuple[str, bytes], FileFacts] = {}
+    for decl, key in zip(decls, keys, strict=True):
+        part = (parts.get(key) or memo.parts.get(key)) if key[1] else None
+        if part is None:
+            part = FileFacts(path, None, {})
+            _declare(part, decl, names)
+        if key[1]:
+            parts[key] = part
+        if part.funcs:
+            facts.funcs.update(part.funcs)
+        if part.methods:
+            for base, methods in part.methods.items():
+                facts.methods.setdefault(base, {}).update(methods)
+        if part.types:
+            facts.types.update(part.types)
+        if part.values:
+            facts.values.update(part.values)
+    if last is not None and last == facts:
+        facts = last  # the same facts (a header's spacing changed, say): what was built from them stands
+    memo.parts, memo.keys, memo.facts = parts, keys, facts
     return facts
+
+
+_DECLARATIONS = frozenset({"function_declaration", "method_declaration", "type_declaration", "var_declaration",
+                           "const_declaration"})  # fmt: skip
+
+
+def _declare(facts: FileFacts, decl: Node, names: Names) -> None:
+    """Add what one top-level declaration declares to `facts` (a later one of the same name wins)."""
+    t = decl.type
+    if t == "function_declaration":
+        _func(facts, decl, names)
+    elif t == "method_declaration":
+        _method(facts, decl, names)
+    elif t == "type_declaration":
+        for spec in decl.named_children:
+            if spec.type in ("type_spec", "type_alias"):
+                _type(facts, spec, names)
+    else:
+        _values(facts, decl, names, t == "const_declaration")
 
 
 def _func(facts: FileFacts, decl: Node, names: Names) -> None:
@@ -133,7 +209,7 @@ def _func(facts: FileFacts, decl: Node, names: Names) -> None:
     if sig is not None and tps:
         sig = Signature(sig.params, sig.results, sig.variadic, tps)
     if name != "_" and name != "init":
-        facts.funcs[name] = FuncFacts(name, sig, start=decl.start_byte, end=decl.end_byte)
+        facts.funcs[name] = FuncFacts(name, sig)
 
 
 def _receiver(decl: Node, names: Names) -> tuple[str, bool, tuple[str, ...]] | None:
@@ -167,9 +243,7 @@ def _method(facts: FileFacts, decl: Node, names: Names) -> None:
     scoped = Names(names.source, names.pkg_path, names.imports, names.dot_imports, frozenset(tparams))
     name = names.text(decl.child_by_field_name("name"))
     sig = signature_of(decl, scoped)
-    facts.methods.setdefault(base, {})[name] = FuncFacts(
-        name, sig, base, pointer, tparams, decl.start_byte, decl.end_byte
-    )
+    facts.methods.setdefault(base, {})[name] = FuncFacts(name, sig, base, pointer, tparams)
 
 
 def _type(facts: FileFacts, spec: Node, names: Names) -> None:
@@ -177,7 +251,7 @@ def _type(facts: FileFacts, spec: Node, names: Names) -> None:
     tps = type_params_of(spec.child_by_field_name("type_parameters"), names)
     scoped = Names(names.source, names.pkg_path, names.imports, names.dot_imports, frozenset(tps))
     under = type_of_node(spec.child_by_field_name("type"), scoped)
-    facts.types[name] = TypeFacts(name, under, spec.type == "type_alias", tps, spec.start_byte, spec.end_byte)
+    facts.types[name] = TypeFacts(name, under, spec.type == "type_alias", tps)
 
 
 def _values(facts: FileFacts, decl: Node, names: Names, const: bool) -> None:
@@ -207,164 +281,7 @@ def _values(facts: FileFacts, decl: Node, names: Names, const: bool) -> None:
                 init, index = expr_of_node(vals[0], names), i
             else:
                 init, index = E.OPAQUE, 0
-            facts.values[name] = ValueFacts(name, const, declared, init, index, spec.start_byte, spec.end_byte)
+            facts.values[name] = ValueFacts(name, const, declared, init, index)
 
 
-# -- which files a build includes (GOOS=linux, GOARCH=amd64, cgo off: the go/types defaults here) ----
-
-GOOS = "linux"
-GOARCH = "amd64"
-KNOWN_OS = frozenset(
-    [
-        "aix",
-        "android",
-        "darwin",
-        "dragonfly",
-        "freebsd",
-        "hurd",
-        "illumos",
-        "ios",
-        "js",
-        "linux",
-        "nacl",
-        "netbsd",
-        "openbsd",
-        "plan9",
-        "solaris",
-        "wasip1",
-        "windows",
-        "zos",
-    ]
-)
-KNOWN_ARCH = frozenset(
-    [
-        "386",
-        "amd64",
-        "amd64p32",
-        "arm",
-        "armbe",
-        "arm64",
-        "arm64be",
-        "loong64",
-        "mips",
-        "mipsle",
-        "mips64",
-        "mips64le",
-        "mips64p32",
-        "mips64p32le",
-        "ppc",
-        "ppc64",
-        "ppc64le",
-        "riscv",
-        "riscv64",
-        "s390",
-        "s390x",
-        "sparc",
-        "sparc64",
-        "wasm",
-    ]
-)
-UNIX = frozenset(
-    [
-        "aix",
-        "android",
-        "darwin",
-        "dragonfly",
-        "freebsd",
-        "hurd",
-        "illumos",
-        "ios",
-        "linux",
-        "netbsd",
-        "openbsd",
-        "solaris",
-    ]
-)
-_GO_BUILD = re.compile(rb"^//go:build (.+)$", re.M)
-_PACKAGE = re.compile(rb"^package\s", re.M)
-_TOKEN = re.compile(r"\s*(\(|\)|!|&&|\|\||[\w.]+)")
-
-
-# The experiments on by default (Go 1.27's internal/buildcfg baseline for linux/amd64): go/build's
-# Default.ToolTags, so `//go:build goexperiment.jsonv2` files are the ones encoding/json is built from.
-EXPERIMENTS = frozenset(
-    "goexperiment." + x
-    for x in (
-        "regabiwrappers", "regabiargs", "dwarf5", "randomizedheapbase64", "greenteagc", "jsonv2",
-        "sizespecializedmalloc",
-    )
-)  # fmt: skip
-
-
-def _tag_true(tag: str, go_minor: int) -> bool:
-    if tag in (GOOS, GOARCH, "gc") or tag in EXPERIMENTS:
-        return True
-    if tag == "unix":
-        return GOOS in UNIX
-    if tag.startswith("go1."):
-        try:
-            return int(tag[4:]) <= go_minor
-        except ValueError:
-            return False
-    return False  # cgo, other OSes and architectures, custom tags
-
-
-def _eval(expr: str, go_minor: int) -> bool:
-    tokens = [m.group(1) for m in _TOKEN.finditer(expr)]
-    pos = 0
-
-    def parse_or() -> bool:
-        nonlocal pos
-        v = parse_and()
-        while pos < len(tokens) and tokens[pos] == "||":
-            pos += 1
-            v = parse_and() or v
-        return v
-
-    def parse_and() -> bool:
-        nonlocal pos
-        v = parse_not()
-        while pos < len(tokens) and tokens[pos] == "&&":
-            pos += 1
-            v = parse_not() and v
-        return v
-
-    def parse_not() -> bool:
-        nonlocal pos
-        if pos < len(tokens) and tokens[pos] == "!":
-            pos += 1
-            return not parse_not()
-        if pos < len(tokens) and tokens[pos] == "(":
-            pos += 1
-            v = parse_or()
-            pos += 1  # ")"
-            return v
-        tok = tokens[pos] if pos < len(tokens) else ""
-        pos += 1
-        return _tag_true(tok, go_minor)
-
-    return parse_or()
-
-
-def in_build(filename: str, head: bytes, go_minor: int = 27) -> bool:
-    """Whether the go tool builds this file for linux/amd64 without cgo (name suffixes and //go:build)."""
-    stem = filename[:-3] if filename.endswith(".go") else filename
-    if stem.endswith("_test"):
-        stem = stem[:-5]
-    parts = stem.split("_")
-    if len(parts) >= 2:
-        last, prev = parts[-1], parts[-2] if len(parts) >= 3 else None
-        if last in KNOWN_ARCH:
-            if last != GOARCH:
-                return False
-            if prev is not None and prev in KNOWN_OS and prev != GOOS:
-                return False
-        elif last in KNOWN_OS and last != GOOS:
-            return False
-    # the constraint sits before the package clause
-    clause = _PACKAGE.search(head)
-    m = _GO_BUILD.search(head, 0, clause.start() if clause is not None else len(head))
-    return m is None or _eval(m.group(1).decode("utf-8", "replace"), go_minor)
-
-
-__all__ = ["FileFacts", "FuncFacts", "Pointer", "TypeFacts", "ValueFacts", "file_facts", "in_build"]
+__all__ = ["DeclarationMemo", "FileFacts", "FuncFacts", "TypeFacts", "ValueFacts", "file_facts"]

@@ -25,6 +25,7 @@ from typing import Any
 from plumber.analysis.model import exprs as E
 from plumber.analysis.model import facts as F
 from plumber.analysis.model import types as T
+from plumber.analysis.model.build import in_build
 from plumber.analysis.model.packages import PackageFacts
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "std.zip")
@@ -91,7 +92,7 @@ def generate(goroot: str) -> dict[str, Any]:
                 continue
             with open(os.path.join(d, n), "rb") as fh:
                 source = fh.read()
-            if not F.in_build(n, source[:8192]):
+            if not in_build(n, source[:8192]):
                 continue
             tree = parser.parse(source)
             ff = F.file_facts(os.path.join(path, n), source, tree.root_node, path)

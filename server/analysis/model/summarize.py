@@ -317,8 +317,12 @@ def _in_goroutine(use: Node, fn: Node) -> bool:
     return ancestor_below(use, _GO, fn) is not None
 
 
-def file_summaries(source: bytes, root: Node, pkg_path: str) -> dict[str, FuncSummary]:
-    """Function name or "Type.Method" -> summary, for the file's functions and methods."""
+def file_summaries(source: bytes, root: Node, pkg_path: str, memo: dict | None = None) -> dict[str, FuncSummary]:
+    """Function name or "Type.Method" -> summary, for the file's functions and methods.
+
+    `memo`: summaries by the function's text, from an earlier version of the same file with the same package
+    path and imports (a summary reads only its function: names declared outside it are not locals); left
+    holding this version's."""
     from plumber.analysis.model.facts import imports_of
 
     imports, dots = imports_of(source, root)
@@ -329,14 +333,28 @@ def file_summaries(source: bytes, root: Node, pkg_path: str) -> dict[str, FuncSu
 
     names = Names(source, pkg_path, imports, dots, locals=local)
     out: dict[str, FuncSummary] = {}
+    fresh: dict[bytes, FuncSummary] = {}
     for decl in root.named_children:
         if decl.type == "function_declaration":
-            name = names.text(decl.child_by_field_name("name"))
-            out[name] = summarize_function(decl, names)
+            key = names.text(decl.child_by_field_name("name"))
         elif decl.type == "method_declaration":
             recv = _receiver_name(decl, names)
-            if recv is not None:
-                out[f"{recv}.{names.text(decl.child_by_field_name('name'))}"] = summarize_function(decl, names)
+            if recv is None:
+                continue
+            key = f"{recv}.{names.text(decl.child_by_field_name('name'))}"
+        else:
+            continue
+        if memo is None or decl.has_error:
+            out[key] = summarize_function(decl, names)
+            continue
+        text = source[decl.start_byte : decl.end_byte]
+        got = fresh.get(text) or memo.get(text)
+        if got is None:
+            got = summarize_function(decl, names)
+        out[key] = fresh[text] = got
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return out
 
 
