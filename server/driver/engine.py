@@ -17,6 +17,7 @@ from tree_sitter import Node, Tree
 
 from plumber.analysis.context import FileContext
 from plumber.analysis.local_types import TYPES
+from plumber.analysis.model.packages import PackageFacts
 from plumber.core.checks import Check, required_closure
 from plumber.core.findings import Finding
 from plumber.core.settings import Problem, Settings
@@ -46,6 +47,10 @@ def registry() -> list[Check]:
     from plumber.runtime.check import CHECKS as RUNTIME_CHECKS
 
     return list(CHECKS) + list(RUNTIME_CHECKS)
+
+
+class _Unknown:
+    """Declarations that could not be read: equal to no other run's."""
 
 
 class Engine:
@@ -166,16 +171,16 @@ class Engine:
             return "generated"
         return None
 
-    def package_declarations(self, ctx: FileContext, checks: Iterable[Check]) -> object | None:
+    def package_declarations(self, ctx: FileContext, checks: Iterable[Check]) -> PackageFacts | _Unknown | None:
         """The merged declarations of the file's package (the program model's facts, the same object while
         none changed) when one of `checks` reads types from them, else None: a per-declaration finding may
         then depend on another declaration's signature."""
         if not any(TYPES in self._closures.get(c.code, ()) for c in checks):
             return None
         try:
-            return ctx.program.package(ctx.pkg_path)
+            return ctx.program.package(ctx.pkg_path) or _Unknown()
         except Exception:  # the checks report it; here, a value no other run has
-            return object()
+            return _Unknown()
 
     def enabled_checks(self, settings: Settings) -> list[Check]:
         return [c for c in self.static_checks if settings.enabled(c.code, c.enabled)]

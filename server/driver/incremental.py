@@ -30,6 +30,7 @@ of `Engine.analyze` over a fresh parse of the same text.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Iterable
 
 from plumber.core.checks import Check
@@ -88,9 +89,9 @@ class IncrementalAnalyzer:
         self.last_mode = ""  # "full" or "incremental": what the last run did
         self.last_ranges: list[tuple[int, int]] = []  # the declarations the last incremental run reran
         self._tree = None  # a copy of the tree of the last run (its subtrees are what a reparse may reuse)
-        self._declared: object | None = (
-            None  # the package's declarations as of the last run (Engine.package_declarations)
-        )
+        # the package's declarations as of the last run (Engine.package_declarations), weakly: the module
+        # index keeps the current ones, and a document of a large package must not pin an old merge
+        self._declared: weakref.ref | None = None
 
     @property
     def file_checks_never_ran(self) -> bool:
@@ -159,12 +160,13 @@ class IncrementalAnalyzer:
                     if first is not None:
                         ranges = merge(list(ranges) + [(first, len(source))])
         declared = self.engine.package_declarations(ctx, decl_checks) if decl_checks else None
-        if ranges is not None and declared is not self._declared:
+        before = self._declared() if self._declared is not None else None
+        if ranges is not None and declared is not before:
             # the package's declarations changed: where a changed signature is named, types may differ
-            names = changed_names(self._declared, declared)
+            names = changed_names(before, declared)
             naming = mentioning(source, tree.root_node, names) if names is not None else None
             ranges = merge(list(ranges) + naming) if naming is not None else None
-        self._declared = declared
+        self._declared = weakref.ref(declared) if declared is not None else None
         failures: list[CheckFailure] = []
         if ranges is None:
             self.last_mode, self.last_ranges = "full", []

@@ -281,12 +281,13 @@ class Documents:
     def release_tree(self, od: OpenDocument) -> None:
         """Free an idle document's tree (document, snapshot, analyzer); its next edit parses again."""
         doc, snap = od.doc, od.snap
+        if od.analyzer is not None:
+            # also when the snapshot's tree is gone already: a later run (the second tier) parsed its own
+            od.analyzer.drop_tree_refs()
         if doc is None or snap is None or doc.edits or snap.tree is None:
             return
         doc.drop_tree()
         object.__setattr__(snap, "tree", None)  # same snapshot (identity matters), no tree
-        if od.analyzer is not None:
-            od.analyzer.drop_tree_refs()
 
     def thread_parser(self) -> Parser:
         """A parser of the calling thread's own (parsers are not shared across threads)."""
