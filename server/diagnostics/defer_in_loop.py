@@ -23,7 +23,8 @@ panic runs at most once.
   iteration, a surprise worth a note, not an alarm (a removal holds nothing
   open). Not in test files, whose deferred restores in a loop (`defer
   Setenv(...)`, `defer Chmod(d, 0777)`, the defer tests of the runtime) are
-  postponed on purpose.
+  postponed on purpose, nor in `package main` but for an endless `for { }`
+  (a command's loop over its input piles them up for one run).
 
 "Releases" is read from the call: a `Close`, `Stop`, `cancel`... whose
 receiver (`f.Close()`, `resp.Body.Close()`), function (`cancel()`) or
@@ -46,6 +47,14 @@ Silent where the defer is what the code means:
 - the process exits right after the loop (`os.Exit`, `log.Fatal`, in the
   function's straight-line flow): the defers never run, and the exit
   releases what the iterations hold;
+- the loops around the defer run it a handful of times in all, at most 8,
+  as the syntax shows: `for i := 0; i < 5; i++` (retries), `for range 3`, a
+  `range` over a composite literal of at most 8 elements, in place or in a
+  variable declared with it that nothing appends to or replaces (net's two
+  probe sockets, a generator's four output files); or the defer sits in a
+  lazy first-use setup, `if v == nil { v = ...; defer ... }` with `v`
+  declared outside the loops and never set back to nil in them, which runs
+  once (cmd/compile's write barrier pass);
 - the loop releases values it did not create (`for _, c := range closers {
   defer c.Close() }`, the idiom that postpones all of them to the
   function's end on purpose);
@@ -96,6 +105,7 @@ from plumber.analysis.deferred_values import LoopBody
 from plumber.analysis.edits import indentation, line_start, newline
 from plumber.analysis.lifetime import LIFETIME, Lifetime
 from plumber.analysis.local_types import TYPES
+from plumber.analysis.loop_bounds import SMALL_LOOP, once_guarded, small_bound
 from plumber.analysis.model.infer import LocalTypes
 from plumber.core.checks import Category, Check, FixAvailability
 from plumber.core.findings import Edit, Finding, Fix, Severity, finding, related
@@ -129,7 +139,7 @@ def run(ctx: FileContext) -> Iterator[Finding]:
         if loop is None:
             continue
         body = loop.child_by_field_name("body")
-        if body is None or _runs_once(ctx, defer, body, loop):
+        if body is None or _runs_once(ctx, defer, body, loop) or _few_times(ctx, defer, loop, fn):
             continue
         if life.before_exit(loop):
             continue  # `os.Exit` right after the loop: the defers never run, the exit releases it all
@@ -150,6 +160,8 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             if held or scan.outlives(tracked, defer) or scan.released_later(defer) or scan.frees_nothing(mentioned):
                 continue
         warn = bool(mentioned) and releases
+        if not warn and ctx.package_name == "main" and _has_clause(loop):
+            continue  # a command's loop over its input: the calls pile up for one run of the program
         call = text[len("defer") :].strip()
         if len(call) > 40 or "\n" in call:
             call = call.split("(", 1)[0] + "(...)"
@@ -175,6 +187,29 @@ def run(ctx: FileContext) -> Iterator[Finding]:
             end_node=defer.children[0],
             severity=Severity.WARNING if warn else Severity.INFORMATION,
         )
+
+
+def _has_clause(loop: Node) -> bool:
+    """A `for` with a range, a three-part clause or a condition: not `for { ... }`."""
+    return any(c.type != "block" and c.type != "comment" for c in loop.named_children)
+
+
+def _few_times(ctx: FileContext, defer: Node, loop: Node, fn: Node) -> bool:
+    """The loops around the defer run it at most SMALL_LOOP times in all (a few fixed cases, retries,
+    probes), or it sits in a lazy first-use setup that runs once."""
+    loops = [loop]
+    while (up := inside_loop(loops[-1], fn)) is not None:
+        loops.append(up)
+    outermost = loops[-1].child_by_field_name("body")
+    if outermost is not None and once_guarded(ctx, defer, outermost):
+        return True
+    total = 1
+    for lp in loops:
+        bound = small_bound(ctx, lp)
+        if bound is None:
+            return False
+        total *= bound
+    return total <= SMALL_LOOP
 
 
 def _runs_once(ctx: FileContext, defer: Node, body: Node, loop: Node) -> bool:
