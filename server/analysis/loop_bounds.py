@@ -82,8 +82,10 @@ def _declared_literal(ctx: FileContext, ident: Node) -> tuple[Node, Node] | None
     decl = declaration_of(ctx.source, ident)
     if decl is None:
         decl = _package_var(ctx, ctx.text(ident))
-    if decl is None or decl.parent is None or decl.parent.type != "expression_list":
-        spec = decl.parent if decl is not None else None
+    if decl is None:
+        return None
+    if decl.parent is None or decl.parent.type != "expression_list":
+        spec = decl.parent
         if spec is None or spec.type != "var_spec":
             return None
         value = spec.child_by_field_name("value")
