@@ -133,7 +133,8 @@ class IncrementalAnalyzer:
     ) -> tuple[list[Finding], list[CheckFailure]]:
         """Findings of `source`/`tree`, the state of `doc` at `seq` (its change_seq then).
 
-        `defer_file_checks`: on an incremental run, the whole-file checks are not run; their last
+        `defer_file_checks`: when the edits since the last run are known (also when they make the
+        per-declaration checks rerun the whole file), the whole-file checks are not run; their last
         findings, shifted by the edits (those an edit touched dropped), stand in for them and
         `pending_file_checks` says so; on the first run, they are not run and none stand in. A run
         without it brings everything up to date."""
@@ -199,9 +200,10 @@ class IncrementalAnalyzer:
         if not file_checks:
             return list(decl), failures
         more: list[CheckFailure] = []
-        if defer_file_checks and ranges is not None and self._whole is not None:
-            # (the edits since the last run are `changes`: only a deferred run moves the old findings)
-            whole = self._whole = shift_all(self._whole, changes or [])
+        if defer_file_checks and changes is not None and self._whole is not None:
+            # the edits since the last run are known (`changes`), even when the per-declaration checks
+            # reran the whole file: the old findings are moved by them (only a deferred run does so)
+            whole = self._whole = shift_all(self._whole, changes)
             self.pending_file_checks = True
         elif defer_file_checks and self.file_checks_never_ran:
             # a document just opened: nothing of the second tier is known yet to stand in (after a

@@ -365,3 +365,23 @@ def test_a_deferred_first_run_has_no_whole_file_findings_until_the_second_tier()
     inc.reset()
     again = inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree, defer_file_checks=True)[0]
     assert again == complete and not inc.pending_file_checks
+
+
+def test_an_edit_that_reruns_every_declaration_still_defers_the_whole_file_checks():
+    """Editing a package-level var makes the per-declaration checks rerun the whole file; the edits are
+    known, so the whole-file checks' last findings are moved by them and wait for the second tier
+    (a syntax error that leaves an ERROR at the top level does the same, and cost 110-250 ms per
+    keystroke on runtime/proc.go before)."""
+    text = b"package p\n\nvar g = 1\n\nfunc a() { b() }\n\nfunc b() {}\n"
+    engine = Engine([LOCAL, WHOLE])
+    doc = Document(text)
+    inc = IncrementalAnalyzer(engine, "/tmp/p.go")
+    first = inc.analyze(doc)[0]
+    at = text.index(b"1")
+    doc.replace(at, at + 1, b"12345")
+    doc.reparse()
+    got = inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree, defer_file_checks=True)[0]
+    assert inc.last_mode == "full" and inc.pending_file_checks
+    moved = [f for f in got if f.code == "synthetic-file"]
+    assert [(f.start - 4, f.end - 4) for f in moved] == [(f.start, f.end) for f in first if f.code == "synthetic-file"]
+    assert inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree)[0] == fresh(engine, "/tmp/p.go", doc.text)
