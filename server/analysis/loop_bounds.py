@@ -2,8 +2,9 @@
 
 `small_bound` proves a loop runs at most `SMALL_LOOP` times: `for i := 0; i < 5; i++`, `for range 3`, or
 a `range` over a composite literal of at most that many elements, written in place or held by a
-variable declared with it (in the function or at package level) that nothing appends to or replaces
-(reslicing it, `probes = probes[:1]`, only shrinks it). `once_guarded` proves a statement of a loop
+variable declared with it (in the function or at package level) that nothing replaces (reslicing it,
+`probes = probes[:1]`, only shrinks it) and nothing appends to but a local's one-element appends
+outside loops, each counted. `once_guarded` proves a statement of a loop
 body runs at most once: it sits in `if v == nil { ... v = ... }`, with `v` declared outside the loop
 and never set back to nil in it (the lazy first-use setup of a value kept across iterations).
 Anything else is not known: None or False, never a guess.
@@ -17,7 +18,8 @@ from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
 from plumber.analysis.scope import declaration_of
-from plumber.syntax.nodes import statements_of, within
+from plumber.syntax.nodes import enclosing_function, inside_loop, statements_of, within
+from plumber.syntax.parser import captures
 
 SMALL_LOOP = 8  # iterations whose deferred calls pile up harmlessly: a few fixed cases, retries, probes
 _INT = re.compile(r"[0-9]+")
@@ -39,8 +41,9 @@ def small_bound(ctx: FileContext, loop: Node) -> int | None:
             bound = _elements(right)
         elif right is not None and right.type == "identifier":
             declared = _declared_literal(ctx, right)
-            if declared is not None and not _grown(ctx, right, declared[0]):
-                bound = _elements(declared[1])
+            extra = _appended(ctx, right, declared[0]) if declared is not None else None
+            if declared is not None and extra is not None:
+                bound = _elements(declared[1]) + extra
     return bound if bound is not None and bound <= SMALL_LOOP else None
 
 
@@ -71,14 +74,17 @@ def _counted(ctx: FileContext, clause: Node, body: Node | None) -> int | None:
     return k if op == "<" else k + 1
 
 
-def _elements(literal: Node) -> int:
+def _elements(literal: Node | None) -> int:
+    if literal is None:
+        return 0
     body = literal.child_by_field_name("body")
     return sum(1 for c in body.named_children if c.type != "comment") if body is not None else SMALL_LOOP + 1
 
 
-def _declared_literal(ctx: FileContext, ident: Node) -> tuple[Node, Node] | None:
+def _declared_literal(ctx: FileContext, ident: Node) -> tuple[Node, Node | None] | None:
     """(declaring identifier, composite literal) when `ident` was declared with one (`x := []T{...}`,
-    `var x = []T{...}`), in the function or at the package level of this file."""
+    `var x = []T{...}`), or (identifier, None) with none (`var x []T`), in the function or at the
+    package level of this file."""
     decl = declaration_of(ctx.source, ident)
     if decl is None:
         decl = _package_var(ctx, ctx.text(ident))
@@ -90,6 +96,8 @@ def _declared_literal(ctx: FileContext, ident: Node) -> tuple[Node, Node] | None
             return None
         value = spec.child_by_field_name("value")
         names = spec.children_by_field_name("name")
+        if value is None and len(names) == 1 and spec.child_by_field_name("type") is not None:
+            return decl, None  # `var roots []string`: no elements yet
     else:
         spec = decl.parent.parent
         if spec is None or spec.type != "short_var_declaration":
@@ -116,18 +124,40 @@ def _package_var(ctx: FileContext, name: str) -> Node | None:
     return None
 
 
-def _grown(ctx: FileContext, ident: Node, decl: Node) -> bool:
-    """Something may give the variable more elements: an `append` to it, or an assignment other than its
-    declaration `decl` or a reslice of itself, anywhere in the file (it may be package-level)."""
-    name = re.escape(ctx.text(ident))
-    if re.search(rb"append\(\s*" + name.encode() + rb"\b", ctx.source) is not None:
-        return True
-    source = ctx.source
-    for m in re.finditer(rb"(?<![\w.])" + name.encode() + rb"\s*=[^=]([^\n]*)", source):
-        if m.start() == decl.start_byte or re.match(rb"\s*" + name.encode() + rb"\s*\[", m.group(1)):
-            continue  # its declaration, or a reslice of itself
-        return True
-    return False
+APPENDS = "(call_expression function: (identifier) @f arguments: (argument_list . (identifier) @first)) @call"
+
+
+def _appended(ctx: FileContext, ident: Node, decl: Node) -> int | None:
+    """How many elements may be added to the variable after its declaration `decl`: one per
+    `v = append(v, x)` of a local outside any loop (zoneinfo's roots: a literal and one conditional
+    append); None when something else may add or replace them (an append in a loop, a variadic or
+    several-element append, an assignment other than a reslice of itself, anywhere in the file for a
+    package-level variable)."""
+    name = ctx.text(ident)
+    fn = enclosing_function(decl)
+    counted: set[int] = set()
+    for m in captures(APPENDS, fn if fn is not None else ctx.root).get("call", []):
+        first = m.child_by_field_name("arguments")
+        if ctx.text(m.child_by_field_name("function")) != "append" or first is None:
+            continue
+        args = [c for c in first.named_children if c.type != "comment"]
+        if not args or ctx.text(args[0]) != name:
+            continue
+        stmt = m.parent.parent if m.parent is not None else None
+        if (fn is None or enclosing_function(m) != fn or len(args) != 2 or ctx.text(first).rstrip(")").endswith("...")
+                or stmt is None or stmt.type != "assignment_statement" or inside_loop(stmt, fn) is not None
+                or ctx.text(stmt.child_by_field_name("left")) != name):  # fmt: skip
+            return None
+        counted.add(stmt.start_byte)
+    pattern = re.escape(name).encode()
+    scope = fn if fn is not None else ctx.root  # a local is assigned only in its function
+    assignment = re.compile(rb"(?<![\w.])" + pattern + rb"\s*=[^=]([^\n]*)")
+    for found in assignment.finditer(ctx.source, scope.start_byte, scope.end_byte):
+        at, rest = found.start(), found.group(1)
+        if at == decl.start_byte or at in counted or re.match(rb"\s*" + pattern + rb"\s*\[", rest):
+            continue  # its declaration, an append counted, or a reslice of itself
+        return None
+    return len(counted)
 
 
 def once_guarded(ctx: FileContext, stmt: Node, body: Node) -> bool:

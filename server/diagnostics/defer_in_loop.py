@@ -50,8 +50,10 @@ Silent where the defer is what the code means:
 - the loops around the defer run it a handful of times in all, at most 8,
   as the syntax shows: `for i := 0; i < 5; i++` (retries), `for range 3`, a
   `range` over a composite literal of at most 8 elements, in place or in a
-  variable declared with it that nothing appends to or replaces (net's two
-  probe sockets, a generator's four output files); or the defer sits in a
+  variable declared with it (or declared empty) that nothing replaces and
+  nothing appends to but one-element appends outside loops, each counted
+  (net's two probe sockets, a generator's four output files, time's two
+  zoneinfo roots); or the defer sits in a
   lazy first-use setup, `if v == nil { v = ...; defer ... }` with `v`
   declared outside the loops and never set back to nil in them, which runs
   once (cmd/compile's write barrier pass);

@@ -48,6 +48,38 @@ func probes(short bool) {
 	}
 }
 
+// time/zoneinfo_ios.go: a literal and one conditional append, at most two roots.
+func roots2(wd string) {
+	roots := []string{"/usr/share"}
+	if wd != "" {
+		roots = append(roots, wd)
+	}
+	for _, r := range roots {
+		f, err := os.Open(r)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+	}
+}
+
+func rootsNil(goroot, wd string) {
+	var roots []string
+	if goroot != "" {
+		roots = append(roots, goroot+"/lib/time")
+	}
+	if wd != "" {
+		roots = append(roots, wd)
+	}
+	for _, r := range roots {
+		f, err := os.Open(r)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+	}
+}
+
 func rangeOverInt() {
 	for i := range 3 {
 		f, err := os.Open(string(rune('a' + i)))
@@ -67,6 +99,32 @@ func addRoot(r string) { roots = append(roots, r) }
 func grownList() {
 	for _, r := range roots {
 		f, err := os.Open(r)
+		if err != nil {
+			continue
+		}
+		defer f.Close() // want `stays open`
+	}
+}
+
+func appendedInALoop(extra []string) {
+	dirs := []string{"/a"}
+	for _, e := range extra {
+		dirs = append(dirs, e)
+	}
+	for _, d := range dirs {
+		f, err := os.Open(d)
+		if err != nil {
+			continue
+		}
+		defer f.Close() // want `stays open`
+	}
+}
+
+func appendedMany(extra []string) {
+	dirs := []string{"/a"}
+	dirs = append(dirs, extra...)
+	for _, d := range dirs {
+		f, err := os.Open(d)
 		if err != nil {
 			continue
 		}
