@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
 from plumber.core.checks import Analysis
-from plumber.syntax.nodes import ancestors, following
+from plumber.syntax.nodes import PACKAGE_VAR_SPECS, ancestors, following
 
 REQUEST_FUNC = re.compile(r"(?i)^(handle|serve)")
 
@@ -186,9 +186,7 @@ class Lifetime:
     def _once_vars(self) -> frozenset[str]:
         """Package-level `var setup sync.Once` of this file."""
         out: set[str] = set()
-        for m in self.ctx.matches(
-            "(source_file (var_declaration [(var_spec) @spec (var_spec_list (var_spec) @spec)]))"
-        ):
+        for m in self.ctx.matches(PACKAGE_VAR_SPECS):
             spec = m["spec"][0]
             t = spec.child_by_field_name("type")
             if t is not None and self.ctx.text(t) == "sync.Once":

@@ -18,7 +18,7 @@ from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
 from plumber.analysis.scope import declaration_of
-from plumber.syntax.nodes import enclosing_function, inside_loop, statements_of, within
+from plumber.syntax.nodes import PACKAGE_VAR_SPECS, enclosing_function, inside_loop, statements_of, within
 from plumber.syntax.parser import captures
 
 SMALL_LOOP = 8  # iterations whose deferred calls pile up harmlessly: a few fixed cases, retries, probes
@@ -111,16 +111,10 @@ def _declared_literal(ctx: FileContext, ident: Node) -> tuple[Node, Node | None]
 
 
 def _package_var(ctx: FileContext, name: str) -> Node | None:
-    for top in ctx.root.named_children:
-        if top.type != "var_declaration":
-            continue
-        specs = [c for c in top.named_children if c.type == "var_spec"]
-        for lst in (c for c in top.named_children if c.type == "var_spec_list"):
-            specs.extend(c for c in lst.named_children if c.type == "var_spec")
-        for spec in specs:
-            for n in spec.children_by_field_name("name"):
-                if ctx.text(n) == name:
-                    return n
+    for m in ctx.matches(PACKAGE_VAR_SPECS, ctx.root):
+        for n in m["spec"][0].children_by_field_name("name"):
+            if ctx.text(n) == name:
+                return n
     return None
 
 

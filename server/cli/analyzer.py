@@ -142,7 +142,7 @@ class FileAnalyzer:
         try:
             mode = os.stat(real).st_mode
         except OSError as e:
-            return f"cannot write the fixes: {e.strerror or e}; the file is unchanged"
+            return _cannot_write(e)
         if not mode & 0o222 or not os.access(real, os.W_OK):
             return "read-only: the fixes are not written"
         # SIGINT/SIGTERM wait for the rename (the file is either the old text or the new one)
@@ -152,7 +152,7 @@ class FileAnalyzer:
             try:
                 write_atomic(real, text)
             except OSError as e:
-                return f"cannot write the fixes: {e.strerror or e}; the file is unchanged"
+                return _cannot_write(e)
             if announce is not None:
                 announce()
         finally:
@@ -214,6 +214,10 @@ class FileAnalyzer:
             except OSError:
                 self._lines[path] = None
         return self._lines[path]
+
+
+def _cannot_write(e: OSError) -> str:
+    return f"cannot write the fixes: {e.strerror or e}; the file is unchanged"
 
 
 def _inside(real: str, roots: Sequence[str]) -> bool:

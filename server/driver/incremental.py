@@ -154,7 +154,7 @@ class IncrementalAnalyzer:
                 # further on (`f(x)` a call or a conversion) without reporting a changed range:
                 # every declaration it parsed again is rerun, or (not known) all from the first error on.
                 if self._tree is not None:
-                    reparsed = parsed_anew(self._tree, tree, changes or [])
+                    reparsed = parsed_anew(self._tree, tree, changes)
                     ranges = merge(list(ranges) + reparsed) if reparsed is not None else None
                 else:
                     first = first_error(tree.root_node)

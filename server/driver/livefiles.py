@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from tree_sitter import Node
 
-from plumber.analysis.model.facts import DeclarationMemo, FileFacts, file_facts, imports_of
+from plumber.analysis.model.facts import DeclarationMemo, FileFacts, file_facts
 from plumber.analysis.model.summaries import FuncSummary
 from plumber.analysis.model.summarize import file_summaries
 
@@ -21,16 +21,18 @@ CAPACITY = 16  # documents with a memo (the most recently analysed)
 
 
 class _Memo:
-    __slots__ = ("context", "declarations", "facts", "facts_source", "summaries", "summaries_source", "summary_parts")
+    __slots__ = ("declarations", "facts_of", "functions", "summaries", "summaries_of")
 
-    def __init__(self, context: tuple) -> None:
-        self.context = context  # (package path, imports, dot imports): what a declaration's reading depends on
-        self.declarations = DeclarationMemo()
-        self.summary_parts: dict = {}
-        self.facts: FileFacts | None = None
-        self.facts_source: bytes | None = None
+    def __init__(self) -> None:
+        self.declarations = DeclarationMemo()  # facts per declaration
+        self.functions = DeclarationMemo()  # summaries per function
+        self.facts_of: tuple[bytes, str] | None = None  # (text, package path) of the last facts
         self.summaries: dict[str, FuncSummary] = {}
-        self.summaries_source: bytes | None = None
+        self.summaries_of: tuple[bytes, str] | None = None  # and of the last summaries
+
+
+def _same(of: tuple[bytes, str] | None, source: bytes, pkg_path: str) -> bool:
+    return of is not None and of[0] is source and of[1] == pkg_path
 
 
 class LiveFiles:
@@ -38,12 +40,10 @@ class LiveFiles:
         self._capacity = capacity
         self._memos: OrderedDict[str, _Memo] = OrderedDict()
 
-    def _memo(self, path: str, source: bytes, root: Node, pkg_path: str) -> _Memo:
-        imports, dots = imports_of(source, root)
-        context = (pkg_path, tuple(imports.items()), dots)
+    def _memo(self, path: str) -> _Memo:
         memo = self._memos.get(path)
-        if memo is None or memo.context != context:
-            memo = self._memos[path] = _Memo(context)
+        if memo is None:
+            memo = self._memos[path] = _Memo()
             while len(self._memos) > self._capacity:
                 self._memos.popitem(last=False)
         self._memos.move_to_end(path)
@@ -51,18 +51,19 @@ class LiveFiles:
 
     def facts(self, path: str, source: bytes, root: Node, pkg_path: str) -> FileFacts:
         """`file_facts` of this version of the document at `path`."""
-        memo = self._memo(path, source, root, pkg_path)
-        if memo.facts is not None and memo.facts_source is source:
-            return memo.facts
-        memo.facts, memo.facts_source = file_facts(path, source, root, pkg_path, memo.declarations), source
-        return memo.facts
+        memo = self._memo(path)
+        last = memo.declarations.facts
+        if last is None or not _same(memo.facts_of, source, pkg_path):
+            last = file_facts(path, source, root, pkg_path, memo.declarations)
+            memo.facts_of = (source, pkg_path)
+        return last
 
     def summaries(self, path: str, source: bytes, root: Node, pkg_path: str) -> dict[str, FuncSummary]:
         """`file_summaries` of this version of the document at `path`."""
-        memo = self._memo(path, source, root, pkg_path)
-        if memo.summaries_source is not source:
-            memo.summaries = file_summaries(source, root, pkg_path, memo.summary_parts)
-            memo.summaries_source = source
+        memo = self._memo(path)
+        if not _same(memo.summaries_of, source, pkg_path):
+            memo.summaries = file_summaries(source, root, pkg_path, memo.functions)
+            memo.summaries_of = (source, pkg_path)
         return memo.summaries
 
     def forget(self, path: str) -> None:

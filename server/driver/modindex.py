@@ -117,10 +117,7 @@ class ModuleIndex:
         if got is not None:
             source, tree = got
             with walking(tree.root_node):  # its own memo, freed with the tree (see PackageIndex.summary)
-                if self.overlay(path) is not None:
-                    facts = self._live.facts(path, source, tree.root_node, pkg_path)
-                else:
-                    facts = file_facts(path, source, tree.root_node, pkg_path)
+                facts = self._read_facts(path, source, tree.root_node, pkg_path, live=key[0] == "open")
             if "C" in facts.imports.values():
                 facts = None
         self._facts[(path, pkg_path)] = (key, facts)
@@ -137,10 +134,7 @@ class ModuleIndex:
             got = self._read(path, key)
             if got is not None:
                 with walking(got[1].root_node):
-                    if self.overlay(path) is not None:
-                        sums = self._live.summaries(path, got[0], got[1].root_node, pkg_path)
-                    else:
-                        sums = file_summaries(got[0], got[1].root_node, pkg_path)
+                    sums = self._read_summaries(path, got[0], got[1].root_node, pkg_path, live=key[0] == "open")
         self._summaries[(path, pkg_path)] = (key, sums)
         return sums
 
@@ -174,9 +168,18 @@ class ModuleIndex:
             facts = self.file(path, pkg_path)
             if facts is not None:
                 return facts
-        if self._batch is None and path != "<buffer>":  # a document being edited, not a file read once
-            return self._live.facts(path, source, tree.root_node, pkg_path)
-        return file_facts(path, source, tree.root_node, pkg_path)
+        # not the index's text: a document being edited (outside a batch), or a buffer without a path
+        return self._read_facts(path, source, tree.root_node, pkg_path, self._batch is None and path != "<buffer>")
+
+    def _read_facts(self, path: str, source: bytes, root, pkg_path: str, live: bool) -> FileFacts:
+        """`file_facts`; of a document being edited (`live`), kept per declaration across its versions."""
+        return self._live.facts(path, source, root, pkg_path) if live else file_facts(path, source, root, pkg_path)
+
+    def _read_summaries(self, path: str, source: bytes, root, pkg_path: str, live: bool) -> dict[str, FuncSummary]:
+        """`file_summaries`; of a document being edited (`live`), kept per function across its versions."""
+        if live:
+            return self._live.summaries(path, source, root, pkg_path)
+        return file_summaries(source, root, pkg_path)
 
     def forget(self, path: str) -> None:
         path = os.path.abspath(path)
@@ -319,10 +322,9 @@ class ModuleIndex:
                     if not live:
                         if self._current(me, source) and self.file(me, facts.path) is not None:
                             live.update(self.summaries(me, facts.path))  # shared with the siblings
-                        elif self._batch is None:
-                            live.update(self._live.summaries(me, source, tree.root_node, facts.path))
                         else:
-                            live.update(file_summaries(source, tree.root_node, facts.path))
+                            live.update(self._read_summaries(me, source, tree.root_node, facts.path,
+                                                             self._batch is None))  # fmt: skip
                     return live.get(key)
                 if f.path.startswith("$GOROOT"):
                     return None  # the shipped table holds no bodies: its tables answer

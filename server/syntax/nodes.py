@@ -309,6 +309,10 @@ def parameter_names(fn: Node, source: bytes) -> list[str]:
     return out
 
 
+# The package-level `var` specs of a file, one match each (`spec`): a query rooted at the file.
+PACKAGE_VAR_SPECS = "(source_file (var_declaration [(var_spec) @spec (var_spec_list (var_spec) @spec)]))"
+
+
 def file_function(root: Node, source: bytes, name: str) -> Node | None:
     """The top-level function declaration named `name` of the file, if there is exactly one."""
     found = [

@@ -113,20 +113,26 @@ def package_name(source: bytes, root: Node) -> str | None:
 
 
 class DeclarationMemo:
-    """The facts of a document's declarations by their text, kept from one version to the next (for one
-    package path and one set of imports)."""
+    """What a document's declarations give (their facts, or their summaries), by their text, kept from one
+    version to the next; it starts over when the package path or the imports change (`fit`)."""
 
     def __init__(self) -> None:
-        self.parts: dict[tuple[str, bytes], FileFacts] = {}
+        self.context: tuple | None = None  # (package path, imports, dot imports) the parts were read with
+        self.parts: dict = {}  # declaration text -> what it gives
         self.keys: list[tuple[str, bytes]] | None = None  # the declarations of the last version, in order
         self.facts: FileFacts | None = None  # the last version's facts
+
+    def fit(self, pkg_path: str, imports: dict[str, str], dots: tuple[str, ...]) -> None:
+        context = (pkg_path, tuple(imports.items()), dots)
+        if context != self.context:
+            self.context, self.parts, self.keys, self.facts = context, {}, None, None
 
 
 def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: DeclarationMemo | None = None) -> FileFacts:
     """The package-level declarations of one file; `pkg_path` is its package's import path.
 
-    `memo`: kept from an earlier version of the same file with the same package path and imports (a
-    document being edited). Only declarations whose text is new are read; when every declaration's text
+    `memo`: kept from an earlier version of the same file (a document being edited). Only declarations
+    whose text is new are read; when every declaration's text
     is the last version's (an edit inside a function body: a function's facts are its signature's), the
     last version's facts themselves are returned, so what was built from them stands."""
     imports, dots = imports_of(source, root)
@@ -137,6 +143,7 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
             if decl.type in _DECLARATIONS:
                 _declare(facts, decl, names)
         return facts
+    memo.fit(pkg_path, imports, dots)
     decls = []
     keys = []
     for decl in root.named_children:
@@ -159,7 +166,7 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
     last = memo.facts
     if last is not None and memo.keys == keys and last.package == facts.package and b"" not in (k for _, k in keys):
         return last
-    parts: dict[tuple[str, bytes], FileFacts] = {}
+    parts: dict = {}
     for decl, key in zip(decls, keys, strict=True):
         part = (parts.get(key) or memo.parts.get(key)) if key[1] else None
         if part is None:

@@ -16,6 +16,7 @@ from tree_sitter import Node
 
 from plumber.analysis.cfg import build
 from plumber.analysis.model import exprs as E
+from plumber.analysis.model.facts import DeclarationMemo, imports_of
 from plumber.analysis.model.names import Names
 from plumber.analysis.model.read_exprs import expr_of_node
 from plumber.analysis.model.summaries import FuncSummary, ParamFate, Returned
@@ -317,15 +318,16 @@ def _in_goroutine(use: Node, fn: Node) -> bool:
     return ancestor_below(use, _GO, fn) is not None
 
 
-def file_summaries(source: bytes, root: Node, pkg_path: str, memo: dict | None = None) -> dict[str, FuncSummary]:
+def file_summaries(
+    source: bytes, root: Node, pkg_path: str, memo: DeclarationMemo | None = None
+) -> dict[str, FuncSummary]:
     """Function name or "Type.Method" -> summary, for the file's functions and methods.
 
-    `memo`: summaries by the function's text, from an earlier version of the same file with the same package
-    path and imports (a summary reads only its function: names declared outside it are not locals); left
-    holding this version's."""
-    from plumber.analysis.model.facts import imports_of
-
+    `memo`: summaries by the function's text, from an earlier version of the same file (a summary reads
+    only its function: names declared outside it are not locals); left holding this version's."""
     imports, dots = imports_of(source, root)
+    if memo is not None:
+        memo.fit(pkg_path, imports, dots)
 
     def local(ident: Node) -> int | None:
         decl = declaration_of(source, ident)
@@ -348,13 +350,12 @@ def file_summaries(source: bytes, root: Node, pkg_path: str, memo: dict | None =
             out[key] = summarize_function(decl, names)
             continue
         text = source[decl.start_byte : decl.end_byte]
-        got = fresh.get(text) or memo.get(text)
+        got = fresh.get(text) or memo.parts.get(text)
         if got is None:
             got = summarize_function(decl, names)
         out[key] = fresh[text] = got
     if memo is not None:
-        memo.clear()
-        memo.update(fresh)
+        memo.parts = fresh
     return out
 
 
