@@ -71,7 +71,17 @@ async function loadFromFile(page, command, title, file, n, name) {
     return (await pathBox.inputValue()) === file;
   });
   await shot(page, n + 2, `${name}-file`);
-  await page.keyboard.press("Enter");
+  // Enter while the dialog still validates the path is lost: press it again while the dialog shows.
+  const dialog = page.locator(".quick-input-widget").first();
+  for (let tries = 1; ; tries++) {
+    await page.keyboard.press("Enter");
+    try {
+      await dialog.waitFor({ state: "hidden", timeout: 10000 });
+      return;
+    } catch (e) {
+      if (tries === 3) throw e;
+    }
+  }
 }
 
 async function rowsWith(problems, text) {
@@ -336,19 +346,8 @@ try {
   report("fix_all");
 
   if (profilePath) {
-    // Plumber: Load Goroutine Profile..., From a file...: code-server's file dialog is VS Code's
-    // simple one, a quick input holding a path: type the profile's path and accept it.
-    await runCommand(page, "Plumber: Load Goroutine Profile...", 10, "load-profile-command");
-    const fromFile = page.locator(".quick-input-list .monaco-list-row", { hasText: "From a file..." });
-    await fromFile.first().waitFor();
-    await page.locator(".quick-input-title", { hasText: "Plumber: Load Goroutine Profile" }).waitFor();
-    await shot(page, 11, "load-profile-source");
-    await fromFile.first().click();
-    const pathBox = page.locator(".quick-input-widget .quick-input-box input");
-    await waitFor("the file dialog", async () => (await pathBox.inputValue()).startsWith("/"));
-    await pathBox.fill(profilePath);
-    await shot(page, 12, "load-profile-file");
-    await page.keyboard.press("Enter");
+    // Plumber: Load Goroutine Profile..., From a file...
+    await loadFromFile(page, "Plumber: Load Goroutine Profile...", "Plumber: Load Goroutine Profile", profilePath, 10, "load-profile");
     const leaked = problems.locator(".monaco-list-row", { hasText: "leaked-goroutine" });
     await leaked.first().waitFor();
     const loaded = page.locator(".notification-toast", { hasText: "goroutines read from" });
