@@ -24,6 +24,9 @@ from plumber.syntax.nodes import Abandoned, ancestor_below, called_in_place, wit
 
 _DEFER = frozenset({"defer_statement"})
 IDENTS = "(identifier) @id"
+_CANCELS = frozenset({("context", "WithCancel"), ("context", "WithCancelCause")})
+_ROOT_CONTEXTS = frozenset({("context", "Background"), ("context", "TODO")})
+_FREES_NOTHING = ("", "a cancel of a discarded root context")
 DECLS = "[(short_var_declaration) (var_declaration) (assignment_statement) (send_statement) (go_statement) (call_expression) (func_literal)] @n"  # noqa: E501
 # The deferred call releases something: Close, Stop, cancel, Unlock, teardown...
 RELEASE = re.compile(r"(?i)(close|stop|release|free|teardown|cancel|unlock|shutdown)\w*\s*\(")
@@ -193,10 +196,26 @@ class LoopBody:
                 continue
             vals = right.named_children
             target = self._target(vals[0]) if len(vals) == 1 and vals[0].type == "call_expression" else None
+            if target in _CANCELS and self._discards_root_context(left, vals[0]):
+                target = _FREES_NOTHING
             for i in left.named_children:
                 if self.ctx.text(i) in names:  # declared twice in the body: only if both times by such a call
                     made[self.ctx.text(i)] = target if made.get(self.ctx.text(i), target) == target else None
-        return all(made.get(name) in CLOSE_FREES_NOTHING for name in names)
+        return all(made.get(name) in CLOSE_FREES_NOTHING or made.get(name) == _FREES_NOTHING for name in names)
+
+    def _discards_root_context(self, left: Node, call: Node) -> bool:
+        """`_, cancel := context.WithCancel(context.Background())`: a context nobody keeps, of a parent that is
+        never done, registers with nothing and starts nothing: its cancel releases nothing."""
+        lhs = left.named_children
+        args = call.child_by_field_name("arguments")
+        parent = args.named_children[0] if args is not None and args.named_children else None
+        return (
+            len(lhs) == 2
+            and self.ctx.text(lhs[0]) == "_"
+            and parent is not None
+            and parent.type == "call_expression"
+            and self.ctx.call_target(parent) in _ROOT_CONTEXTS
+        )
 
     def _target(self, call: Node) -> tuple[str, str] | None:
         """(path, name) of `pkg.F(...)`, or of `F(...)` of this package (compress/gzip's own tests)."""

@@ -6,7 +6,9 @@ such checks, the error check after the call is evaluated on the success path: th
 and the resource is not. A check whose condition then holds and whose branch reports a test failure, or
 one that would panic (`err.Error()` on a nil error), says the call is meant to fail:
 `if err == nil`, `if err != context.Canceled`, `if !errors.Is(err, ErrClosed)`,
-`if got := fmt.Sprint(err); got != want` with `want` a message, `if ue, ok := err.(*url.Error); !ok`.
+`if got := fmt.Sprint(err); got != want` with `want` a message, `if ue, ok := err.(*url.Error); !ok`;
+also a tagless `switch` whose first case that holds reports it (`case err == nil:`), and in a test, a
+goroutine's send of a new error (`errc <- errors.New("expected error")`) is its report.
 Where the evaluation does not know a value, it stays unknown and the call is not excused.
 """
 
@@ -104,7 +106,8 @@ def check_after(ctx: FileContext, stmt: Node, names: set[str]) -> Node | None:
     for _ in range(4):
         for sib in following(current, current.parent) if current.parent is not None else []:
             if _mentions(ctx, sib, names):
-                return sib if sib.type == "if_statement" or _assertion(ctx, sib) is not None else None
+                checks = sib.type == "if_statement" or _tagless_switch(sib) or _assertion(ctx, sib) is not None
+                return sib if checks else None
             if sib.type not in _PLAIN:
                 return None  # a branch or a loop between: the check may not be on the call's path
         clause = current.parent
@@ -136,6 +139,8 @@ class _Success:
         assertion = _assertion(self.ctx, check)
         if assertion is not None:
             return self._assertion_fails(*assertion)
+        if _tagless_switch(check):
+            return self._switch_fails(check)
         init = check.child_by_field_name("initializer")
         if init is not None and init != call_stmt and self._bind(init) is PANIC:
             return True  # `if got := err.Error(); ...`: success would panic, so the test wants the error
@@ -144,6 +149,25 @@ class _Success:
         if holds is PANIC:
             return True
         return holds is True and self._reports_failure(check.child_by_field_name("consequence"))
+
+    def _switch_fails(self, switch: Node) -> bool:
+        """`switch { case err == nil: errc <- errors.New("expected error"); ... }`: the first case that holds
+        on the success path reports a failure; a case before it that may hold says nothing is known."""
+        for case in switch.named_children:
+            body = next((c for c in case.named_children if c.type == "statement_list"), None)
+            if case.type == "default_case":
+                return self._reports_failure(body)
+            if case.type != "expression_case":
+                continue
+            values = case.child_by_field_name("value")
+            held = [self.eval(v) for v in (values.named_children if values is not None else [])]
+            if PANIC in held:
+                return True
+            if True in held:
+                return self._reports_failure(body)
+            if any(h is not False for h in held):
+                return False
+        return False
 
     def _assertion_fails(self, name: str, args: list[Node]) -> bool:
         """`require.Truef(t, IsClosedConnError(err))`, `assert.Error(t, err)`: the assertion fails on success."""
@@ -292,6 +316,10 @@ class _Success:
         equal = _equal(left, right)
         return UNKNOWN if equal is UNKNOWN else (equal if op == "==" else not equal)
 
+    def _new_error(self, send: Node) -> bool:
+        value = send.child_by_field_name("value")
+        return value is not None and value.type == "call_expression" and self.ctx.call_target(value) in _NEW_ERROR
+
     def _reports_failure(self, body: Node | None) -> bool:
         """The branch reports a test failure: failure calls (t.Errorf, t.Fatal, panic, a print), perhaps releasing what
         the odd success acquired and leaving (continue, return), and nothing else."""
@@ -303,11 +331,17 @@ class _Success:
                 TEST_FAILURE.match(text) or (self.prints_report and _REPORT.match(text))
             ):
                 failed = True
+            elif s.type == "send_statement" and self.ctx.is_test_file and self._new_error(s):
+                failed = True  # a test's goroutine hands the failure to the test: `errc <- errors.New("...")`
             elif s.type in ("continue_statement", "return_statement", "break_statement"):
                 break
             elif not _releases_only(self.ctx, s):
                 return False
         return failed
+
+
+def _tagless_switch(stmt: Node) -> bool:
+    return stmt.type == "expression_switch_statement" and stmt.child_by_field_name("value") is None
 
 
 def _equal(a: object, b: object) -> object:

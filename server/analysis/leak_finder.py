@@ -25,6 +25,7 @@ from plumber.analysis.context import FileContext
 from plumber.analysis.expected_failure import failure_edge
 from plumber.analysis.local_types import TYPES
 from plumber.analysis.model import exprs as E
+from plumber.analysis.model.flags import BoolFlags
 from plumber.analysis.model.flow import Witness, first_declaration_start, leak_path
 from plumber.analysis.model.infer import LocalTypes
 from plumber.analysis.model.read_exprs import BUILTIN_FUNCS, expr_of_node
@@ -351,6 +352,7 @@ class LeakFinder:
             stops=lambda n: n.id in stop_nodes,
             kills=lambda n: n.id in kill_nodes,
             pruned=pruned,
+            flags=BoolFlags.of(self.ctx, fn),
         )
         if witness is None:
             return None

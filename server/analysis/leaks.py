@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from plumber.analysis.context import FileContext
 from plumber.analysis.expected_failure import meant_to_fail
+from plumber.analysis.http_head import head_request
 from plumber.analysis.leak_finder import Leak, LeakFinder
 from plumber.analysis.lifetime import LIFETIME, Lifetime
 from plumber.analysis.local_types import TYPES
@@ -45,6 +46,8 @@ def excused(ctx: FileContext, life: Lifetime, leak: Leak) -> bool:
         value = bind(ctx, leak.call, 0) if leak.index != 0 else None
         if value is not None and value.target is not None and life.awaited(ctx.text(value.target), fn):
             return True  # `c, _ := WithTimeout(...)` then `<-c.Done()`: the test waits for the deadline
+    if leak.kind.code == "unclosed-body" and head_request(ctx, leak.call):
+        return True  # a HEAD response's Body is http.NoBody
     if released_with_transaction(ctx, ctx.result(TYPES), leak.call, leak.kind):
         return True  # rows of `tx.Query`: the transaction's end closes them
     if not leak.kind.nil_on_error:

@@ -12,7 +12,7 @@ Flags a `defer` statement anywhere in a `for` loop's body (also nested in an
 `for ... { func() { defer f.Close() }() }` is the cure, not the disease)
 that can run more than once: a defer followed, in its block or a block
 around it inside the body, by a `return`, a `break` out of this loop or a
-panic runs at most once.
+panic (or an `if` whose branches all end so) runs at most once.
 
 - **warning** when the deferred call releases a resource of this iteration:
   a `Close`, `Stop`, `cancel`, `Release`, `Free`, `Unlock`, `Shutdown`,
@@ -62,7 +62,9 @@ Silent where the defer is what the code means:
   function's end on purpose);
 - the released values are decompressors (`gzip.NewReader`, `flate`, `lzw`,
   `zlib`), whose Close releases only memory: it does not close the reader
-  they read from.
+  they read from; or the cancel of a context nobody keeps, made from
+  `context.Background()` or `TODO()` (`_, cancel := context.WithCancel(...)`),
+  which registers with no parent and starts nothing.
 
 Fix: wrap the loop body in a function literal called on the spot,
 `func() { ... }()`, so that its defers run at the end of each iteration.
@@ -233,8 +235,16 @@ def _runs_once(ctx: FileContext, defer: Node, body: Node, loop: Node) -> bool:
 
 
 def _leaves(ctx: FileContext, stmt: Node, loop: Node) -> bool:
+    """`stmt` always returns, breaks out of `loop` or exits (Go's terminating statements, for these ends)."""
     if stmt.type == "return_statement" or stmt.type == "goto_statement":
         return True
+    if stmt.type == "block":
+        last = _last_statement(stmt)
+        return last is not None and _leaves(ctx, last, loop)
+    if stmt.type == "if_statement":
+        # `if err == nil { ...; return b, nil } else { ...; return false, err }`: both ways leave
+        branches = [stmt.child_by_field_name("consequence"), stmt.child_by_field_name("alternative")]
+        return all(b is not None and _leaves(ctx, b, loop) for b in branches)
     if stmt.type == "break_statement":
         if stmt.named_child_count:  # a labelled break: out of this loop only when the label is the loop's
             label = loop.parent
@@ -242,6 +252,11 @@ def _leaves(ctx: FileContext, stmt: Node, loop: Node) -> bool:
                     and ctx.text(label.named_children[0]) == ctx.text(stmt.named_children[0]))  # fmt: skip
         return break_target(stmt) == loop
     return stmt.type == "expression_statement" and is_exit_text(ctx.text(stmt))
+
+
+def _last_statement(block: Node) -> Node | None:
+    stmts = statements_of(block)
+    return stmts[-1] if stmts else None
 
 
 def _may_continue(ctx: FileContext, stmt: Node, loop: Node) -> bool:

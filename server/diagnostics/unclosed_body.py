@@ -16,8 +16,10 @@ is someone else's. A response discarded with `_` always leaks, unless the
 request is meant to fail: the error check after it reports success as the
 test's failure (`if err == nil { t.Fatal(...) }`, `err.Error()` read with no
 nil check, the error's text compared with the message the test wants).
-`Head` is flagged too: `Client.Do` promises a non-nil Body "which the user is
-expected to close", and a custom `RoundTripper` may well return a real one.
+A HEAD request (`Head`, or `Do`/`RoundTrip` of a request built by
+`http.NewRequest("HEAD", ...)` and never changed) is not flagged: `net/http`
+gives its response `http.NoBody` and reuses the connection at once; only a
+custom `RoundTripper` could return a real body, which the model cannot see.
 A response recorded by `httptest` holds its body in memory: not flagged.
 
 Fix: `defer resp.Body.Close()` after the error check that follows the call;

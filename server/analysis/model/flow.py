@@ -8,19 +8,25 @@ acquisition itself again (a loop), before the release: the old value is
 lost. Paths on which the value is nil need nothing: the edge of `if err !=
 nil` (err being the call's error result) and of `if v == nil` are not
 followed. Paths that end in a panic, a call that never returns or a select
-that blocks for ever are not leaks: the process or the goroutine is gone.
+that blocks for ever are not leaks: the process or the goroutine is gone. A
+local bool flag set on the path (`isStdout = false`) decides the branches on
+it (`if !isStdout { fd.Close() }`): `flags.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from plumber.analysis.cfg import CFG, Block, Exit
 from plumber.analysis.model.infer import _declares
 from plumber.analysis.scope import declaration_of, declaring_scope
+
+if TYPE_CHECKING:
+    from plumber.analysis.model.flags import BoolFlags
 
 
 @dataclass(frozen=True)
@@ -39,32 +45,39 @@ def leak_path(
     stops: Callable[[Node], bool],
     kills: Callable[[Node], bool],
     pruned: Callable[[Block], int | None],
+    flags: BoolFlags | None = None,
 ) -> Witness | None:
     """The first leaking path's witness from just after `acquisition`, or None when every path releases.
 
     `stops(node)`: the node releases or hands on the value; `kills(node)`: it assigns the variable a new value;
-    `pruned(block)`: the successor index not to follow out of a conditional block (the nil edge).
+    `pruned(block)`: the successor index not to follow out of a conditional block (the nil edge); `flags`: the
+    function's bool flags, whose values along a path decide the branches on them (a block is then visited once
+    per set of known values).
     """
     where = cfg.block_of(acquisition)
     if where is None:
         return None
     first, at = where
     start_node = first.nodes[at]
+    known: dict[int, bool] = {}
     for n in first.nodes[at + 1 :]:
         if stops(n):
             return None
         if kills(n):
             return Witness("reassigned", n, n.start_byte)
+        _set(flags, n, known)
     if not first.succs:
         return _exit_witness(cfg, first)
-    seen: set[int] = set()
-    stack = _successors(first, pruned)
+    state = _frozen(known)
+    seen: set[tuple[int, frozenset]] = set()
+    stack = [(b, state) for b in _successors(first, pruned, flags, known)]
     while stack:
-        block = stack.pop()
-        if block.index in seen:
+        block, state = stack.pop()
+        if (block.index, state) in seen:
             continue
-        seen.add(block.index)
+        seen.add((block.index, state))
         stopped = False
+        known = dict(state)
         for n in block.nodes:
             if n == start_node:
                 return Witness("again", n, n.start_byte)  # the loop acquires again before releasing
@@ -73,6 +86,7 @@ def leak_path(
                 break
             if kills(n):
                 return Witness("reassigned", n, n.start_byte)
+            _set(flags, n, known)
         if stopped:
             continue
         if not block.succs:
@@ -80,8 +94,23 @@ def leak_path(
             if w is not None:
                 return w
             continue
-        stack.extend(_successors(block, pruned))
+        after = _frozen(known)
+        stack.extend((b, after) for b in _successors(block, pruned, flags, known))
     return None
+
+
+def _set(flags: BoolFlags | None, node: Node, known: dict[int, bool]) -> None:
+    if flags is None:
+        return
+    for key, value in flags.assigned(node):
+        if value is None:
+            known.pop(key, None)
+        else:
+            known[key] = value
+
+
+def _frozen(known: dict[int, bool]) -> frozenset:
+    return frozenset(known.items())
 
 
 def _exit_witness(cfg: CFG, block: Block) -> Witness | None:
@@ -93,8 +122,14 @@ def _exit_witness(cfg: CFG, block: Block) -> Witness | None:
     return Witness("end", None, cfg.end)
 
 
-def _successors(block: Block, pruned: Callable[[Block], int | None]) -> list[Block]:
+def _successors(
+    block: Block, pruned: Callable[[Block], int | None], flags: BoolFlags | None = None, known: dict | None = None
+) -> list[Block]:
     skip = pruned(block) if len(block.succs) == 2 else None
+    if skip is None and known and flags is not None and len(block.succs) == 2 and block.cond is not None:
+        tested = flags.tested(block.cond)
+        if tested is not None and tested[0] in known:
+            skip = 1 if known[tested[0]] == tested[1] else 0  # the flag's value on this path picks the edge
     return [block.succs[i] for i in range(len(block.succs) - 1, -1, -1) if i != skip]
 
 

@@ -110,6 +110,40 @@ func inIf(names []string) {
 	}
 }
 
+// cmd/internal/script's cachedCond: both branches after the defer return.
+func onceThenEither(names []string, ok func(*os.File) bool) (bool, error) {
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		if ok(f) {
+			return true, nil
+		} else if name == "" {
+			return false, nil
+		} else {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// Only one branch leaves: the other goes round again.
+func eitherMayContinue(names []string, ok func(*os.File) bool) bool {
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		defer f.Close() // want `in a loop`
+		if ok(f) {
+			return true
+		}
+	}
+	return false
+}
+
 func goroutines(names []string) {
 	var wg sync.WaitGroup
 	for _, name := range names {

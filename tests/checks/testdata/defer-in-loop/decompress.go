@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/lzw"
 	"compress/zlib"
+	"context"
 	"io"
 	"os"
 )
@@ -53,5 +54,28 @@ func gunzipFiles(names []string) {
 		}
 		defer r.Close()
 		io.Copy(io.Discard, r)
+	}
+}
+
+// A context nobody keeps, of a root parent: it registers with nothing, its cancel releases nothing
+// (prometheus scrape/manager_test.go).
+func discardedContexts(n int, do func()) {
+	for i := 0; i < n; i++ {
+		_, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		do()
+	}
+}
+
+// The context is kept (and used), or its parent can be done: its cancel releases what it holds.
+func keptContexts(parent context.Context, n int, do func(context.Context)) {
+	for i := 0; i < n; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel() // want `in a loop`
+		do(ctx)
+	}
+	for i := 0; i < n; i++ {
+		_, cancel := context.WithCancel(parent)
+		defer cancel() // want `in a loop`
 	}
 }

@@ -65,6 +65,16 @@ func smallBuf(r io.Reader) []byte {
 	return buf[:n]
 }
 
+// etcd's tools/local-tester bridge: a page-sized read buffer per call is what reading costs.
+func pageBuf(r io.Reader) ([]byte, error) {
+	b := make([]byte, 4096)
+	n, err := r.Read(b)
+	if err != nil {
+		return nil, err
+	}
+	return b[:n], nil
+}
+
 func sized(r io.Reader, n int) []byte {
 	buf := make([]byte, n)
 	m, _ := r.Read(buf)

@@ -24,8 +24,46 @@ func TestRefusedWithReason(t *testing.T) {
 }
 
 func TestRefusedInit(t *testing.T) {
-	if resp, err := http.Head("http://127.0.0.1:1"); err == nil {
+	if resp, err := http.Get("http://127.0.0.1:1"); err == nil {
 		t.Fatalf("unexpected response %v", resp.Status)
+	}
+}
+
+// prometheus scrape_test: a goroutine tells the test that success is the failure.
+func TestCancelledInGoroutine(t *testing.T) {
+	errc := make(chan error, 1)
+	go func() {
+		_, err := http.Get("http://127.0.0.1:1")
+		switch {
+		case err == nil:
+			errc <- errors.New("expected error but got nil")
+		case !strings.Contains(err.Error(), "refused"):
+			errc <- err
+		default:
+			close(errc)
+		}
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The first case that may hold on success does not report it: the response is used.
+func TestSwitchUsesSuccess(t *testing.T) {
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.Get("http://127.0.0.1:1") // want `never closed`
+		switch {
+		case err != nil:
+			errc <- err
+		case resp.StatusCode != 200:
+			errc <- errors.New("not OK")
+		default:
+			close(errc)
+		}
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
 	}
 }
 

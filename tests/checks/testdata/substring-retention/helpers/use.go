@@ -14,7 +14,7 @@ func Demo1() {
 }
 
 func keepRepeated() string {
-	s := repeated(8192)
+	s := repeated(128 << 10)
 	return s[:10] // want `s\[:10\] is returned but shares the backing array of s`
 }
 
