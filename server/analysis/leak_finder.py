@@ -34,6 +34,7 @@ from plumber.analysis.model.resource_table import (
     GRPC_CONN,
     KEEPS_IN_USE,
     PIPE,
+    TAKES,
     ResourceKind,
     resource_kind,
 )
@@ -41,7 +42,7 @@ from plumber.analysis.model.types import Signature, Tuple, results_of
 from plumber.analysis.ownership import _classify_append
 from plumber.analysis.resources import Binding, bind
 from plumber.analysis.scope import declaring_scope, find_uses
-from plumber.analysis.uses import Role, runs_deferred, site_of
+from plumber.analysis.uses import Role, lending_call, runs_deferred, site_of
 from plumber.analysis.wrappers import result_releases, wrapped_releases
 from plumber.syntax.exits import is_exit_text
 from plumber.syntax.imports import default_name
@@ -214,6 +215,16 @@ class LeakFinder:
             return Fate.LOCAL  # a generated stub lent the connection: the stub must not outlive it
         return Fate.ESCAPE
 
+    def _lent(self, use: Node, deferred: list[Node], fn: Node) -> bool:
+        """Passed to a function the model cannot resolve (another module's) by a function that defers its
+        release itself: a loan. A function the model knows keeps its summary's word."""
+        call = lending_call(use, deferred, fn)
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is None:
+            return False
+        known = self.summaries.callee(expr_of_node(callee, self.types.names_at(callee)), self.types._local_type)
+        return known is None or (known not in TAKES and self.summaries.summary(known) is None)
+
     def _c_argument(self, call: Node) -> Fate | None:
         """C memory passed to `C.free` is released; to another C function, borrowed; through a conversion
         (`unsafe.Pointer(p)`, `(*C.char)(p)`), it goes where the conversion goes."""
@@ -288,10 +299,13 @@ class LeakFinder:
         uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(b.decl), b.decl) if u != b.target]
         releases: list[Node] = []
         kills: list[Node] = []
-        for u in uses:
+        fates = [self.fate(u, kind) for u in uses]
+        deferred = [u for u, f in zip(uses, fates, strict=True) if f is Fate.RELEASE and runs_deferred(u, fn)]
+        for u, f in zip(uses, fates, strict=True):
             if not _inside_literal_of(u, fn):
                 return None
-            f = self.fate(u, kind)
+            if f is Fate.ESCAPE and self._lent(u, deferred, fn):
+                continue  # `process(resp.Body)` where `defer resp.Body.Close()`: lent, not handed on
             if f is Fate.ESCAPE:
                 return None
             if f is Fate.RELEASE:

@@ -144,3 +144,15 @@ def runs_deferred(use: Node, fn: Node) -> bool:
             return False
         n = n.parent
     return False
+
+
+def lending_call(use: Node, deferred: list[Node], fn: Node) -> Node | None:
+    """The call `use` is an argument of, in `fn`'s own flow, when `fn` defers a release of the same value
+    (`dec := expfmt.NewDecoder(resp.Body, h)` ... `defer resp.Body.Close()`): the function keeps the value
+    and closes it when it returns, so a callee the model does not know only borrows it."""
+    if not deferred or enclosing_function(use) != fn:
+        return None
+    n = use.parent
+    while n is not None and n.type in ("selector_expression", "parenthesized_expression", "unary_expression"):
+        n = n.parent
+    return n.parent if n is not None and n.type == "argument_list" else None

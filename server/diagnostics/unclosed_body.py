@@ -12,7 +12,10 @@ function's return. A path on which the request failed (`if err != nil`)
 needs no close: the response is nil there. Reading the body with
 `io.ReadAll`, `io.Copy` or `json.NewDecoder` does not close it. A response
 handed on (returned, stored, passed to a function that takes or closes it)
-is someone else's. A response discarded with `_` always leaks, unless the
+is someone else's; passed to a function the model cannot read (another
+module's, a function value) while the function defers the Close itself, it
+is only lent (`defer resp.Body.Close()` ... `decode(resp.Body)`), so an early
+return before that defer leaks it. A response discarded with `_` always leaks, unless the
 request is meant to fail: the error check after it reports success as the
 test's failure (`if err == nil { t.Fatal(...) }`, `err.Error()` read with no
 nil check, the error's text compared with the message the test wants).

@@ -18,7 +18,8 @@ the package. A path on which the call failed (`if err != nil`) needs
 nothing. A value handed on is someone else's: returned, stored in a field,
 a package-level variable or a container that escapes, sent on a channel,
 passed to a function that takes it (`http.Serve(l, h)`, a module function
-that closes or keeps it). Handing a gRPC connection to a generated stub
+that closes or keeps it; a function the model cannot read only borrows a
+value whose release the function defers itself). Handing a gRPC connection to a generated stub
 (`pb.NewGreeterClient(conn)`) does not count as handing it on unless the
 stub escapes: a stub used and dropped in the function leaves its
 connection open for ever. Rows and statements made through a `*sql.Tx`

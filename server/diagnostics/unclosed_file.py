@@ -16,7 +16,8 @@ open failed (`if err != nil { return err }`) needs no close. A file handed
 on is someone else's to close: returned, stored in a field, a package-level
 variable or a container that escapes, sent on a channel, or passed to a
 function that takes it (the module's functions are read to tell; unknown
-functions count as taking it). Reading through `io.ReadAll(f)`,
+functions count as taking it, unless the function defers the close itself:
+then they only borrow the file). Reading through `io.ReadAll(f)`,
 `bufio.NewScanner(f)`, `fmt.Fprintf(f, ...)` or a module function that only
 reads leaves it with the caller. A file discarded with `_` is always a leak,
 unless the call is meant to fail: a literal path that names a missing file
