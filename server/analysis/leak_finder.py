@@ -42,11 +42,11 @@ from plumber.analysis.model.types import Signature, Tuple, results_of
 from plumber.analysis.ownership import _classify_append
 from plumber.analysis.resources import Binding, bind
 from plumber.analysis.scope import declaring_scope, find_uses
-from plumber.analysis.uses import Role, lending_call, runs_deferred, site_of
+from plumber.analysis.uses import Role, inside, lending_call, returned_by, runs_deferred, site_of
 from plumber.analysis.wrappers import result_releases, wrapped_releases
 from plumber.syntax.exits import is_exit_text
 from plumber.syntax.imports import default_name
-from plumber.syntax.nodes import ancestor_below, ancestors, enclosing_function, on_the_way, outer, within
+from plumber.syntax.nodes import ancestor_below, enclosing_function, on_the_way, outer, within
 
 CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
 # Openers known by name: gRPC's, whose package the model cannot read here (no module cache), and os.Pipe,
@@ -82,6 +82,7 @@ class Leak:
     released_somewhere: bool
     in_use_after: bool = False  # handed to a function that goes on using it (pprof.StartCPUProfile): no safe fix
     callee_path: str = ""  # the import path of the opener's package, when resolved
+    returned: bool = False  # returned on some paths: no `defer` fix (it would close what the caller gets)
 
 
 def callee_name(callee: tuple[str, str, str] | None, own_path: str, ctx: FileContext, call: Node) -> str:
@@ -301,10 +302,17 @@ class LeakFinder:
         kills: list[Node] = []
         fates = [self.fate(u, kind) for u in uses]
         deferred = [u for u, f in zip(uses, fates, strict=True) if f is Fate.RELEASE and runs_deferred(u, fn)]
+        # `return f, nil` hands it to the caller on that path only. Not in tests (their error paths fail the
+        # test), nor where the variable gets another value (`conn = NewLoggingConn(conn)` may hold the first).
+        returns = [u for u, f in zip(uses, fates, strict=True) if f is Fate.ESCAPE and returned_by(u, fn)]
+        if returns and (self.ctx.is_test_file or any(site_of(u).role is Role.ASSIGNED for u in uses)):
+            returns = []
         for u, f in zip(uses, fates, strict=True):
-            if not _inside_literal_of(u, fn):
+            if not inside(u, fn):
                 return None
-            if f is Fate.ESCAPE and self._lent(u, deferred, fn):
+            if u in returns:
+                continue
+            if f is Fate.ESCAPE and self._lent(u, deferred + returns, fn):
                 continue  # `process(resp.Body)` where `defer resp.Body.Close()`: lent, not handed on
             if f is Fate.ESCAPE:
                 return None
@@ -319,7 +327,7 @@ class LeakFinder:
         through = wrapped_releases(self.ctx, call, resolved, b.stmt, is_release, acquires)
         if through is None:
             return None
-        releases += through
+        releases += through + returns
         for u in uses:  # `ll := SharedLimitListener(l, sem)`: `ll.Close()` closes l
             if self._wraps(u):
                 releases += result_releases(self.ctx, site_of(u).holder, is_release)
@@ -370,7 +378,7 @@ class LeakFinder:
         )
         if witness is None:
             return None
-        return Leak(call, kind, index, b, callee, witness, True, in_use, path)
+        return Leak(call, kind, index, b, callee, witness, True, in_use, path, returned=bool(returns))
 
     def _wraps(self, use: Node) -> bool:
         """`use` is an argument of a module's wrapper (its result holds it) whose result stays local."""
@@ -390,8 +398,3 @@ class LeakFinder:
     def _node_of(cfg: CFG, node: Node) -> int | None:
         where = cfg.block_of(node)
         return where[0].nodes[where[1]].id if where is not None else None
-
-
-def _inside_literal_of(use: Node, fn: Node) -> bool:
-    """The use is in a function literal nested in `fn` (a closure over the variable)."""
-    return any(n == fn for n in ancestors(use))

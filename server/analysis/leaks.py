@@ -76,8 +76,8 @@ def leak_fix(ctx: FileContext, leak: Leak):
     from plumber.analysis.resources import defer_fix
 
     b = leak.binding
-    if b.target is None:
-        return None
+    if b.target is None or leak.returned:
+        return None  # a defer would release what the function returns
     if not leak.kind.nil_on_error:
         b = _replace(b, others=())  # anchored right after the call: the value is never nil
     nil_safe = leak.kind.release_nil_safe or not leak.kind.nil_on_error

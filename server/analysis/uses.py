@@ -156,3 +156,16 @@ def lending_call(use: Node, deferred: list[Node], fn: Node) -> Node | None:
     while n is not None and n.type in ("selector_expression", "parenthesized_expression", "unary_expression"):
         n = n.parent
     return n.parent if n is not None and n.type == "argument_list" else None
+
+
+def returned_by(use: Node, fn: Node) -> bool:
+    """`return ..., v, ...` of `fn` itself (not of a function literal inside it)."""
+    return site_of(use).role is Role.RETURNED and enclosing_function(use) == fn
+
+
+def inside(use: Node, fn: Node) -> bool:
+    """The use is in `fn` (perhaps in a function literal nested in it, a closure over the variable)."""
+    n = use.parent
+    while n is not None and n != fn:
+        n = n.parent
+    return n is not None

@@ -13,7 +13,9 @@ package of the module) when the file is not closed on every path from the
 open to the function's return: never closed at all, closed on one branch
 only, or replaced by another open before it was closed. A path on which the
 open failed (`if err != nil { return err }`) needs no close. A file handed
-on is someone else's to close: returned, stored in a field, a package-level
+on is someone else's to close: returned (on that path only: outside tests,
+a function that returns the file on success and drops it on a later error
+return leaks it there; no fix then), stored in a field, a package-level
 variable or a container that escapes, sent on a channel, or passed to a
 function that takes it (the module's functions are read to tell; unknown
 functions count as taking it, unless the function defers the close itself:

@@ -63,3 +63,15 @@ func TestAnyFailed(t *testing.T) {
 	}
 	defer f.Close()
 }
+
+// etcd wal/record_test.go: a test helper's error return is the test failing: not reported.
+func createFileWithData(t *testing.T, data []byte) (*os.File, error) {
+	f, err := os.CreateTemp(t.TempDir(), "wal")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(data); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
