@@ -216,10 +216,10 @@ class LeakFinder:
             return Fate.LOCAL  # a generated stub lent the connection: the stub must not outlive it
         return Fate.ESCAPE
 
-    def _lent(self, use: Node, deferred: list[Node], fn: Node) -> bool:
+    def _lent(self, use: Node, kept: list[Node], fn: Node, straight: bool = False) -> bool:
         """Passed to a function the model cannot resolve (another module's) by a function that defers its
-        release itself: a loan. A function the model knows keeps its summary's word."""
-        call = lending_call(use, deferred, fn)
+        release, or (`straight`) returns it later in the same statement list: a loan (`lending_call`)."""
+        call = lending_call(use, kept, fn, straight)
         callee = call.child_by_field_name("function") if call is not None else None
         if callee is None:
             return False
@@ -312,7 +312,7 @@ class LeakFinder:
                 return None
             if u in returns:
                 continue
-            if f is Fate.ESCAPE and self._lent(u, deferred + returns, fn):
+            if f is Fate.ESCAPE and (self._lent(u, deferred, fn) or self._lent(u, returns, fn, straight=True)):
                 continue  # `process(resp.Body)` where `defer resp.Body.Close()`: lent, not handed on
             if f is Fate.ESCAPE:
                 return None

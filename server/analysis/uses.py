@@ -146,16 +146,32 @@ def runs_deferred(use: Node, fn: Node) -> bool:
     return False
 
 
-def lending_call(use: Node, deferred: list[Node], fn: Node) -> Node | None:
-    """The call `use` is an argument of, in `fn`'s own flow, when `fn` defers a release of the same value
-    (`dec := expfmt.NewDecoder(resp.Body, h)` ... `defer resp.Body.Close()`): the function keeps the value
-    and closes it when it returns, so a callee the model does not know only borrows it."""
-    if not deferred or enclosing_function(use) != fn:
+def lending_call(use: Node, kept: list[Node], fn: Node, straight: bool = False) -> Node | None:
+    """The call `use` is an argument of, in `fn`'s own flow, when `fn` keeps the value: it defers a release
+    of it (`dec := expfmt.NewDecoder(resp.Body, h)` ... `defer resp.Body.Close()`), or, `straight`, one of
+    `kept` returns it later in the call's own statement list (`m, err := mmap.Map(f)` ... `return m, f,
+    nil`). A callee that took the value would leave the caller nothing to close or return: it borrows it."""
+    if not kept or enclosing_function(use) != fn:
         return None
     n = use.parent
     while n is not None and n.type in ("selector_expression", "parenthesized_expression", "unary_expression"):
         n = n.parent
-    return n.parent if n is not None and n.type == "argument_list" else None
+    call = n.parent if n is not None and n.type == "argument_list" else None
+    if call is None or not straight:
+        return call
+    stmt = _statement_of(call)
+    for k in kept:
+        ret = _statement_of(k)
+        if stmt is not None and ret is not None and ret.parent == stmt.parent and ret.start_byte > stmt.end_byte:
+            return call
+    return None
+
+
+def _statement_of(node: Node) -> Node | None:
+    """The statement of a block (or statement list) that holds `node`."""
+    while node.parent is not None and node.parent.type not in ("block", "statement_list"):
+        node = node.parent
+    return node if node.parent is not None else None
 
 
 def returned_by(use: Node, fn: Node) -> bool:
