@@ -20,12 +20,12 @@ from enum import Enum
 
 from tree_sitter import Node
 
+from plumber.analysis.bool_flags import BoolFlags
 from plumber.analysis.cfg import CFG, build
 from plumber.analysis.context import FileContext
 from plumber.analysis.expected_failure import failure_edge
 from plumber.analysis.local_types import TYPES
 from plumber.analysis.model import exprs as E
-from plumber.analysis.model.flags import BoolFlags
 from plumber.analysis.model.flow import Witness, first_declaration_start, leak_path
 from plumber.analysis.model.infer import LocalTypes
 from plumber.analysis.model.read_exprs import BUILTIN_FUNCS, expr_of_node

@@ -10,7 +10,7 @@ nil` (err being the call's error result) and of `if v == nil` are not
 followed. Paths that end in a panic, a call that never returns or a select
 that blocks for ever are not leaks: the process or the goroutine is gone. A
 local bool flag set on the path (`isStdout = false`) decides the branches on
-it (`if !isStdout { fd.Close() }`): `flags.py`.
+it (`if !isStdout { fd.Close() }`): `analysis/bool_flags.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from plumber.analysis.model.infer import _declares
 from plumber.analysis.scope import declaration_of, declaring_scope
 
 if TYPE_CHECKING:
-    from plumber.analysis.model.flags import BoolFlags
+    from plumber.analysis.bool_flags import BoolFlags
 
 
 @dataclass(frozen=True)

@@ -335,7 +335,7 @@ def file_summaries(
 
     names = Names(source, pkg_path, imports, dots, locals=local)
     out: dict[str, FuncSummary] = {}
-    fresh: dict[bytes, FuncSummary] = {}
+    fresh: dict[tuple[bytes, int], FuncSummary] = {}
     for decl in root.named_children:
         if decl.type == "function_declaration":
             key = names.text(decl.child_by_field_name("name"))
@@ -349,7 +349,9 @@ def file_summaries(
         if memo is None or decl.has_error:
             out[key] = summarize_function(decl, names)
             continue
-        text = source[decl.start_byte : decl.end_byte]
+        # by its shape too: after a syntax error elsewhere, tree-sitter may read the same text otherwise
+        # (`os.ReadFile(path)` as a conversion); the node count tells such readings apart
+        text = (source[decl.start_byte : decl.end_byte], decl.descendant_count)
         got = fresh.get(text) or memo.parts.get(text)
         if got is None:
             got = summarize_function(decl, names)
