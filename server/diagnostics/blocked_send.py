@@ -9,8 +9,9 @@ shapes, both flagged:
 - the *premature return*: a `return` between the `go` statement and the
   receive (`if err != nil { return err }` while the goroutine still works);
 - the *timeout leak*: the receive sits in a `select` whose other case
-  (`<-time.After(d)`, a timer's `<-t.C`, `<-ctx.Done()`) leaves without
-  receiving.
+  (`<-time.After(d)`, a timer's `<-t.C`, `<-ctx.Done()`, or a receive from
+  another channel of the function that only other goroutines send on or
+  close) leaves without receiving.
 
 A third shape: the goroutine sends in a loop (`for _, x := range xs { ch <- x }`)
 and the function leaves its range over the channel early (a `return`, `break`
@@ -50,9 +51,10 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from plumber.analysis.channels import CHANNELS, CLOSE, RANGE, RECV, SEND, Channel, per_unbuffered_channel
+from plumber.analysis.channels import CHANNELS, CLOSE, RANGE, RECV, SEND, Channel, channels, per_unbuffered_channel
 from plumber.analysis.context import FileContext
 from plumber.analysis.goroutines import at_most_one_per_run, capacity_edit, has_default, in_loop_of_owner, reached_after
+from plumber.analysis.scope import declaration_of
 from plumber.core.checks import Category, Check, FixAvailability
 from plumber.core.findings import Finding, Fix, Severity, finding, related
 from plumber.syntax.nodes import break_target, enclosing_function, in_nested_function, inside_loop, statements_of
@@ -94,7 +96,7 @@ def _check(ctx: FileContext, ch: Channel) -> Finding | None:
     elif len(recvs) == 1 and first.select is not None and (not looping or inside_loop(first.select, ch.fn)):
         # a goroutine sending in a loop needs the receive in a loop too, or it blocks on its second send
         # whatever the select does: ncast-like, not this shape
-        case = _leaving_case(ctx, ch, first)
+        case = _leaving_case(ctx, ch, first, go)
         if case is not None:
             comm = case.child_by_field_name("communication")
             where = case
@@ -196,7 +198,7 @@ def _early_return(ctx: FileContext, ch: Channel, go: Node, first) -> Node | None
     return None
 
 
-def _leaving_case(ctx: FileContext, ch: Channel, recv) -> Node | None:
+def _leaving_case(ctx: FileContext, ch: Channel, recv, go: Node) -> Node | None:
     select = recv.select
     in_loop = inside_loop(select, ch.fn) is not None
     for case in select.named_children:
@@ -209,7 +211,7 @@ def _leaving_case(ctx: FileContext, ch: Channel, recv) -> Node | None:
         if right is None or right.type != "unary_expression":
             continue
         operand = right.child_by_field_name("operand")
-        if operand is None or not _is_timeout(ctx, operand):
+        if operand is None or not (_is_timeout(ctx, operand) or _other_goroutines_channel(ctx, ch, operand, go)):
             continue
         if in_loop and not _returns(ctx, case):
             continue
@@ -234,6 +236,19 @@ def _is_timeout(ctx: FileContext, operand: Node) -> bool:
     if operand.type == "selector_expression":
         return ctx.text(operand.child_by_field_name("field")) == "C"
     return False
+
+
+def _other_goroutines_channel(ctx: FileContext, ch: Channel, operand: Node, go: Node) -> bool:
+    """`<-other`: a channel of the same function that only other goroutines send on or close (etcd's
+    `select { case <-chClientErr: ...; case conn := <-chAcceptConn: ... }`): it can be ready first."""
+    if operand.type != "identifier":
+        return False
+    decl = declaration_of(ctx.source, operand)
+    other = next((c for c in channels(ctx) if c is not ch and c.fn == ch.fn and c.decl == decl), None)
+    if other is None:
+        return False
+    ops = other.of(SEND, CLOSE)
+    return bool(ops) and all(o.owner is not None and o.owner != go for o in ops)
 
 
 def _returns(ctx: FileContext, case: Node) -> bool:
