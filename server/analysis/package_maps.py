@@ -44,14 +44,14 @@ _READONLY_CALLS = frozenset({"len", "cap"})
 _FD_FILES = re.compile(r"map\[(uintptr|int|int32|uint|uint32)\]\*os\.File")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decl:
     kind: str  # "map" or "slice"
     start: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     decls: dict  # name -> Decl, package-level empty maps and slices declared in the file
     touched: frozenset  # names that the file may shrink, replace or hand on

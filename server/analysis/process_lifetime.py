@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from sys import intern
 
 from tree_sitter import Node
 
@@ -74,7 +75,7 @@ GUARDED = "guarded"  # once per process whatever the caller (sync.Once, CompareA
 VALUE = "value"  # the function is used as a value: its callers are unknown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeclRefs:
     """One top-level declaration: its key (`f`, `.m` for a method, None), whether it is an entry
     point, and the package names it calls or takes as values: (key, kind)."""
@@ -82,6 +83,9 @@ class DeclRefs:
     key: str | None
     entry: str | None  # "init", "main", "cobra" or None
     refs: tuple[tuple[str, str], ...]
+
+
+_NO_REFS = DeclRefs(None, None, ())  # a type, a constant, an import: one instance for all of them
 
 
 def _key(ctx: FileContext, decl: Node) -> str | None:
@@ -126,7 +130,7 @@ def declaration_refs(ctx: FileContext, decl: Node) -> DeclRefs:
     text = ctx.source[decl.start_byte : decl.end_byte]
     if decl.type not in ("function_declaration", "method_declaration"):
         if decl.type != "var_declaration":
-            return DeclRefs(key, entry, ())
+            return _NO_REFS if key is None and entry is None else DeclRefs(key, entry, ())
         # a package-level initializer: every name in it counts as a value (callers unknown), read
         # from the text (no query per declaration: a file may hold thousands of them)
         names = {m.group(1).decode() for m in _NAME.finditer(text)}
@@ -136,17 +140,18 @@ def declaration_refs(ctx: FileContext, decl: Node) -> DeclRefs:
     if b"(" not in text:
         return DeclRefs(key, entry, ())
     got = captures(_CALLS, decl)
+    # (names interned: a package's declarations name the same few functions thousands of times)
     for ident in got.get("call", []):
         if not is_local(ctx.source, ident):
-            refs.append((ctx.text(ident), _site_kind(ctx, ident, decl)))
+            refs.append((intern(ctx.text(ident)), _site_kind(ctx, ident, decl)))
     for field in got.get("mcall", []):
-        refs.append(("." + ctx.text(field), _site_kind(ctx, field, decl)))
+        refs.append((intern("." + ctx.text(field)), _site_kind(ctx, field, decl)))
     values = captures(_VALUES, decl)
     for ident in values.get("v", []):
         if not is_local(ctx.source, ident):
-            refs.append((ctx.text(ident), VALUE))
+            refs.append((intern(ctx.text(ident)), VALUE))
     for field in values.get("mv", []):
-        refs.append(("." + ctx.text(field), VALUE))
+        refs.append((intern("." + ctx.text(field)), VALUE))
     return DeclRefs(key, entry, tuple(dict.fromkeys(refs)))
 
 

@@ -66,15 +66,14 @@ class Passes:
         decls = ctx.root.named_children
         if ctx.path is None or not ctx.memoize:
             return [(d, analysis.run(ctx, d)) for d in decls]
-        src = ctx.source
         slot = (analysis.name, ctx.path)
         with self._lock:
             previous = self._memo.pop(slot, {})
         imports = ctx.imports.signature
         current: dict[tuple, Any] = {}
         out = []
-        for decl in decls:
-            key = (imports, decl.type, src[decl.start_byte : decl.end_byte])
+        for decl, declared in zip(decls, ctx.declaration_keys, strict=True):
+            key = (imports, declared)
             value = current.get(key, previous.get(key, _MISSING))
             if value is _MISSING:
                 value = analysis.run(ctx, decl)
