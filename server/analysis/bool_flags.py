@@ -21,7 +21,7 @@ from tree_sitter import Node
 from plumber.analysis.context import FileContext
 from plumber.analysis.model.flow import first_declaration_start
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
-from plumber.syntax.nodes import unparen
+from plumber.syntax.nodes import ancestors, unparen
 
 _LITERAL_SETS = (
     "[(assignment_statement right: (expression_list [(true) (false)]))"
@@ -90,9 +90,9 @@ class BoolFlags:
             up = use.parent
             if up is not None and up.type == "unary_expression" and self.ctx.text(up).startswith("&"):
                 return False
-            n = use.parent
-            while n is not None and n != self.fn:
+            for n in ancestors(use):  # (not Node.parent: each step of it walks down from the root)
+                if n == self.fn:
+                    break
                 if n.type == "func_literal":
                     return False
-                n = n.parent
         return True

@@ -21,7 +21,7 @@ from plumber.analysis.scope import declaration_of, declaring_scope, find_uses, i
 from plumber.analysis.uses import Role, site_of
 from plumber.syntax.nodes import enclosing_function, unparen
 
-LARGE = 64 * 1024  # bytes: a make([]byte, N) at least this large is a large buffer (not a 4 KiB read buffer)
+LARGE = 16 * 1024  # bytes: a make([]byte, N) at least this large is a large buffer (not a 4 KiB read buffer)
 MAX_DEPTH = 10
 
 # (import path, name) -> kind of result 0

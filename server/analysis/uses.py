@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from plumber.syntax.nodes import FUNCTION_TYPES, enclosing_function, outer
+from plumber.syntax.nodes import FUNCTION_TYPES, ancestors, enclosing_function, outer
 
 
 class Role(enum.Enum):
@@ -181,7 +181,4 @@ def returned_by(use: Node, fn: Node) -> bool:
 
 def inside(use: Node, fn: Node) -> bool:
     """The use is in `fn` (perhaps in a function literal nested in it, a closure over the variable)."""
-    n = use.parent
-    while n is not None and n != fn:
-        n = n.parent
-    return n is not None
+    return any(n == fn for n in ancestors(use))  # (Node.parent walks down from the root: ancestors caches)

@@ -9,7 +9,7 @@ small slice does: a 5-byte header pins a 10 MB file.
 Flags `s[i:j]` (also `s[:j]` and `s[i:j:k]`; a tail `s[i:]` keeps most of
 the buffer anyway and is not flagged) where `s` comes from `os.ReadFile`,
 `ioutil.ReadFile`, `io.ReadAll`, `ioutil.ReadAll`, `make([]byte, N)` with a
-constant `N` of at least 64 KiB (or a local `var buf [N]byte` array), `string(...)` of one of those, a trimmed or
+constant `N` of at least 16 KiB (or a local `var buf [N]byte` array), `string(...)` of one of those, a trimmed or
 resliced copy of one, or an element of `strings.Split/Fields` (`bytes.Split/
 Fields`) of one, and the slice is kept beyond the function: returned (also
 through a local variable or a named result), assigned or appended to a
@@ -19,13 +19,13 @@ composite literal that is itself kept.
 Not flagged: slices used within the function, slices converted with
 `string(b[i:j])` or copied (`copy(dst, s[i:j])`, `append([]byte(nil),
 s[i:j]...)`, `strings.Clone`, `bytes.Clone`), buffers of unknown size
-(parameters, `make([]byte, n)`), buffers under 64 KiB.
+(parameters, `make([]byte, n)`), buffers under 16 KiB.
 
 The buffer may come from a function of the package (any of its files): one
 whose every non-empty return is such a buffer (`return os.ReadFile(p)`), or
 one that returns `make([]byte, n)`, `string(make([]byte, n))` or
 `strings.Repeat(s, n)` sized by a parameter, called with a constant of at
-least 64 KiB (seed 000's `createStringWithLengthOnHeap(1 << 20)`). A smaller
+least 16 KiB (seed 000's `createStringWithLengthOnHeap(1 << 20)`). A smaller
 buffer, the 4 KiB of a `Read` into `make([]byte, 4096)` returned as `b[:n]`,
 is what reading costs, not a leak.
 

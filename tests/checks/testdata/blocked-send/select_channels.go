@@ -1,22 +1,21 @@
 package blockedsend
 
-import "net"
+import "errors"
 
 // etcd pkg/transport/listener_test.go (fixed): the select receives from one of the goroutines'
 // channels; whichever is ready first wins, and the other goroutine blocks on its send for ever.
-func dialOrAccept(ln net.Listener, dial func() error) error {
+func dialOrAccept(fail bool) error {
 	chClientErr := make(chan error) // want `chClientErr is unbuffered: .* when the select leaves on .*chAccept`
 	go func() {
-		chClientErr <- dial()
+		chClientErr <- errors.New("refused")
 	}()
-	chAcceptErr := make(chan error)     // want `chAcceptErr is unbuffered`
-	chAcceptConn := make(chan net.Conn) // want `chAcceptConn is unbuffered`
+	chAcceptErr := make(chan error)   // want `chAcceptErr is unbuffered`
+	chAcceptConn := make(chan string) // want `chAcceptConn is unbuffered`
 	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			chAcceptErr <- err
+		if fail {
+			chAcceptErr <- errors.New("closed")
 		} else {
-			chAcceptConn <- conn
+			chAcceptConn <- "conn"
 		}
 	}()
 	select {
@@ -25,7 +24,7 @@ func dialOrAccept(ln net.Listener, dial func() error) error {
 	case err := <-chAcceptErr:
 		return err
 	case conn := <-chAcceptConn:
-		return conn.Close()
+		return errors.New(conn)
 	}
 }
 
