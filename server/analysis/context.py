@@ -159,14 +159,6 @@ class FileContext:
         return ImportTable(self.source, self.root)
 
     @functools.cached_property
-    def declaration_keys(self) -> list[tuple[str, bytes, int]]:
-        """(type, text, node count) of each top-level node: what a per-declaration memo knows it by. The
-        count tells apart two readings of one text (after a syntax error elsewhere tree-sitter may read a
-        call as a conversion); one list per file, so the memos of all analyses share the texts."""
-        src = self.source
-        return [(d.type, src[d.start_byte : d.end_byte], d.descendant_count) for d in self.root.named_children]
-
-    @functools.cached_property
     def package_name(self) -> str | None:
         for c in self.root.children:
             if c.type == "package_clause":

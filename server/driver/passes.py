@@ -72,8 +72,10 @@ class Passes:
         imports = ctx.imports.signature
         current: dict[tuple, Any] = {}
         out = []
-        for decl, declared in zip(decls, ctx.declaration_keys, strict=True):
-            key = (imports, declared)
+        src = ctx.source
+        for decl in decls:
+            # by its node count too: after a syntax error elsewhere tree-sitter may read the same text otherwise
+            key = (imports, decl.type, src[decl.start_byte : decl.end_byte], decl.descendant_count)
             value = current.get(key, previous.get(key, _MISSING))
             if value is _MISSING:
                 value = analysis.run(ctx, decl)

@@ -119,7 +119,7 @@ class DeclarationMemo:
     def __init__(self) -> None:
         self.context: tuple | None = None  # (package path, imports, dot imports) the parts were read with
         self.parts: dict = {}  # declaration text -> what it gives
-        self.keys: list[tuple[str, bytes, int]] | None = None  # the declarations of the last version, in order
+        self.keys: list[tuple[str, bytes]] | None = None  # the declarations of the last version, in order
         self.facts: FileFacts | None = None  # the last version's facts
 
     def fit(self, pkg_path: str, imports: dict[str, str], dots: tuple[str, ...]) -> None:
@@ -160,12 +160,11 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
         # (a declaration whose facts hold a syntax error is read again: tree-sitter may read the same text
         # otherwise; one in a function's body is not in its facts)
         if decl.has_error and any(c.has_error or c.is_missing for c in decl.children if c != body):
-            keys.append((t, b"", 0))
-        else:  # with the signature's node count: the same text may be read otherwise after an error elsewhere
-            shape = sum(c.descendant_count for c in decl.children if c != body)
-            keys.append((t, source[decl.start_byte : end], shape))
+            keys.append((t, b""))
+        else:
+            keys.append((t, source[decl.start_byte : end]))
     last = memo.facts
-    if last is not None and memo.keys == keys and last.package == facts.package and b"" not in (k for _, k, _ in keys):
+    if last is not None and memo.keys == keys and last.package == facts.package and b"" not in (k for _, k in keys):
         return last
     parts: dict = {}
     for decl, key in zip(decls, keys, strict=True):
