@@ -21,6 +21,7 @@ from tree_sitter import Node
 from plumber.analysis.context import FileContext
 from plumber.analysis.model.flow import first_declaration_start
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
+from plumber.analysis.uses import Role, site_of
 from plumber.syntax.nodes import ancestors, unparen
 
 _LITERAL_SETS = (
@@ -87,8 +88,7 @@ class BoolFlags:
         if decl is None or not (self.fn.start_byte <= decl.start_byte < self.fn.end_byte):
             return False  # a package-level variable, or one of an outer function
         for use in find_uses(self.ctx.source, self.ctx.root, declaring_scope(decl), decl):
-            up = use.parent
-            if up is not None and up.type == "unary_expression" and self.ctx.text(up).startswith("&"):
+            if site_of(use).role is Role.ADDRESS_TAKEN:
                 return False
             for n in ancestors(use):  # (not Node.parent: each step of it walks down from the root)
                 if n == self.fn:

@@ -13,6 +13,7 @@ from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
 from plumber.analysis.scope import declaring_scope, find_uses, short_declaration
+from plumber.analysis.uses import Role, site_of
 
 HTTP = "net/http"
 # The request constructors, by the index of their method argument.
@@ -61,19 +62,11 @@ def _is_head(ctx: FileContext, method: Node) -> bool:
 
 def _changes(ctx: FileContext, use: Node) -> bool:
     """`req = ...`, `req.Method = ...`, `&req`: the request may not be a HEAD one when sent."""
-    up = use.parent
-    if up is not None and up.type == "unary_expression":
+    site = site_of(use)
+    if site.role in (Role.ADDRESS_TAKEN, Role.UNARY):
         return True
-    if up is not None and up.type == "selector_expression":
-        field = up.child_by_field_name("field")
-        if field is None or ctx.text(field) != "Method":
+    if site.role is Role.SELECTED:
+        if site.name != "Method":
             return False  # `req.Cancel = ch`, `req.Header.Set(...)`: still a HEAD request
-        use, up = up, up.parent
-    return (
-        up is not None
-        and up.type == "expression_list"
-        and up.parent is not None
-        and up.parent.type == "assignment_statement"
-        and up == up.parent.child_by_field_name("left")
-        and use.type in ("identifier", "selector_expression")
-    )
+        site = site_of(site.holder)
+    return site.role is Role.ASSIGNED
