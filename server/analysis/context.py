@@ -119,6 +119,14 @@ class FileContext:
                 self._program = (program, pkg_path, lambda p, k: own.get(k) if p == pkg_path else None)
         return self._program
 
+    def release(self) -> None:
+        """Drop what the analyses computed, once the driver is done with this context: many results
+        hold the context (a cycle), and a cycle waits for the cyclic collector, which runs rarely in a
+        process holding a large model, keeping each keystroke's source and tree (megabytes) meanwhile."""
+        self._results.clear()
+        self._program = None
+        self._summaries = None
+
     @property
     def program(self) -> Program:
         """Every package this file can name (the module index's view), for the model's analyses."""

@@ -33,6 +33,7 @@ import time
 import weakref
 from collections.abc import Iterable
 
+from plumber.analysis.context import FileContext
 from plumber.core.checks import Check
 from plumber.core.findings import Finding
 from plumber.core.settings import Settings
@@ -140,9 +141,25 @@ class IncrementalAnalyzer:
         without it brings everything up to date."""
         settings = settings or Settings()
         checks = tuple(checks) if checks is not None else tuple(self.engine.enabled_checks(settings))
+        ctx = self.engine.context(self.path, source, tree)
+        try:
+            return self._analyze(ctx, doc, seq, source, tree, settings, checks, defer_file_checks)
+        finally:
+            ctx.release()
+
+    def _analyze(
+        self,
+        ctx: FileContext,
+        doc: Document,
+        seq: int,
+        source: bytes,
+        tree,
+        settings: Settings,
+        checks: tuple[Check, ...],
+        defer_file_checks: bool,
+    ) -> tuple[list[Finding], list[CheckFailure]]:
         decl_checks = [c for c in checks if c.per_declaration]
         file_checks = [c for c in checks if not c.per_declaration]
-        ctx = self.engine.context(self.path, source, tree)
         ranges = None
         changes = None
         if self._decl is not None and doc is self._doc and settings == self._settings and checks == self._checks:

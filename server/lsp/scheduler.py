@@ -259,6 +259,9 @@ class Scheduler:
         finally:
             if self.tasks.get(od.uri) is me:
                 del self.tasks[od.uri]
+            # a cancelled task keeps its CancelledError, whose traceback keeps this frame: without `me`
+            # that is no cycle, and the snapshot (text and tree) goes as soon as the task does
+            me = None
 
     # -- running the engine (on the worker, or inline when idle) ----------------------
 
@@ -288,7 +291,11 @@ class Scheduler:
         doc = od.doc
         tree = server.documents.snapshot_tree(snap)
         if doc is None or snap.changes < 0:
-            findings, failures = server.engine.analyze(server.engine.context(snap.path, snap.source, tree), settings)
+            ctx = server.engine.context(snap.path, snap.source, tree)
+            try:
+                findings, failures = server.engine.analyze(ctx, settings)
+            finally:
+                ctx.release()
         else:
             # incrementally: the analyzer reruns only the declarations changed since its last run
             if od.analyzer is None:
