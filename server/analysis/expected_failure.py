@@ -8,7 +8,9 @@ one that would panic (`err.Error()` on a nil error), says the call is meant to f
 `if err == nil`, `if err != context.Canceled`, `if !errors.Is(err, ErrClosed)`,
 `if got := fmt.Sprint(err); got != want` with `want` a message, `if ue, ok := err.(*url.Error); !ok`;
 also a tagless `switch` whose first case that holds reports it (`case err == nil:`), and in a test, a
-goroutine's send of a new error (`errc <- errors.New("expected error")`) is its report.
+goroutine's send of a new error (`errc <- errors.New("expected error")`) is its report. A function
+literal of a test's table that returns the error (`_, err := r.Open(name); return err`) is checked where
+the loop calls it (table_calls), declarations on the way evaluated (`pe, ok := err.(*os.PathError)`).
 Where the evaluation does not know a value, it stays unknown and the call is not excused.
 """
 
@@ -21,9 +23,20 @@ from tree_sitter import Node
 
 from plumber.analysis.bool_helpers import true_only_if_set
 from plumber.analysis.context import FileContext
+from plumber.analysis.error_checks import (
+    ASSERT_ERROR,
+    ASSERT_FALSE,
+    ASSERT_TRUE,
+    PLAIN,
+    assertion,
+    check_after,
+    mentions,
+    tagless_switch,
+)
 from plumber.analysis.resources import Binding
 from plumber.analysis.scope import is_local, short_declaration
-from plumber.syntax.nodes import file_function, following, statements_of, unparen
+from plumber.analysis.table_calls import call_sites
+from plumber.syntax.nodes import enclosing_function, file_function, following, statements_of, unparen
 
 # Calls that report a test failure (and nothing else): a branch made of them is the test failing.
 TEST_FAILURE = re.compile(r"^(\w+\.(Error|Errorf|Fatal|Fatalf|Fail|FailNow)|panic|log\.(Fatal|Fatalf|Fatalln))\(")
@@ -35,17 +48,8 @@ MISSING = re.compile(r"(?i)non-?exist|not-?exist|no-?such|missing")
 _SENTINEL = re.compile(r"^(\w+\.)?(Err\w*|err[A-Z]\w*|EOF|Canceled|DeadlineExceeded)$")
 # os.IsNotExist(err), isTimeout(err), testenv.SyscallIsNotSupported(err): false on a nil error
 _PREDICATE = re.compile(r"^(\w+\.)?(\w*Is|is)[A-Z]\w*$")
-# testify's assertions, by what makes them fail: a false condition, a true one, a nil error.
-_TESTIFY = frozenset({"github.com/stretchr/testify/require", "github.com/stretchr/testify/assert"})
-_ASSERT_TRUE = frozenset({"True", "Truef"})
-_ASSERT_FALSE = frozenset({"False", "Falsef"})
-_ASSERT_ERROR = frozenset({"Error", "Errorf", "ErrorIs", "ErrorIsf", "ErrorAs", "ErrorAsf", "ErrorContains",
-                           "ErrorContainsf", "EqualError", "EqualErrorf"})  # fmt: skip
 _NEW_ERROR = frozenset({("errors", "New"), ("fmt", "Errorf")})
 _SPRINT = frozenset({"fmt.Sprint", "fmt.Sprintf", "fmt.Sprintln"})
-# Statements that may stand between the call and its check without using either result.
-_PLAIN = frozenset({"expression_statement", "assignment_statement", "short_var_declaration", "send_statement"})
-_CASES = frozenset({"expression_case", "default_case", "type_case"})
 
 
 class _Value:
@@ -75,9 +79,27 @@ def meant_to_fail(ctx: FileContext, b: Binding) -> bool:
     names: dict[str, object] = dict.fromkeys(errs, NIL)
     if b.target is not None:
         names[ctx.text(b.target)] = NON_NIL
-    check = check_after(ctx, b.stmt, set(names))
     # a print in the branch reports only where nothing was kept: `if err == nil { fmt.Println(f.Name()) }` uses f
-    return check is not None and _Success(ctx, names, prints_report=b.target is None).fails(check, b.stmt)
+    if _Success(ctx, names, prints_report=b.target is None).fails_after(b.stmt):
+        return True
+    sites = _returned_to(ctx, b.stmt, errs[0]) if b.target is None and len(errs) == 1 else None
+    return sites is not None and all(_Success(ctx, {n: NIL}, prints_report=True).fails_after(s) for s, n in sites)
+
+
+def _returned_to(ctx: FileContext, stmt: Node, err: str) -> list[tuple[Node, str]] | None:
+    """Where a table's function literal that returns the error (`_, err := r.Open(name); return err`) is
+    called, when the model sees every call (table_calls)."""
+    fn = enclosing_function(stmt)
+    if fn is None or fn.type != "func_literal" or stmt.parent is None:
+        return None
+    for sib in following(stmt, stmt.parent):
+        if mentions(ctx, sib, {err}):
+            values = sib.named_children[0] if sib.type == "return_statement" and sib.named_children else None
+            returns_err = values is not None and values.named_child_count == 1 and ctx.text(values) == err
+            return call_sites(ctx, fn) if returns_err else None
+        if sib.type not in PLAIN:
+            return None
+    return None
 
 
 def failure_edge(
@@ -93,30 +115,6 @@ def failure_edge(
 
     holds = _Success(ctx, {}, lookup=lookup).eval(cond)
     return 0 if holds is False else (1 if holds is True else None)
-
-
-def check_after(ctx: FileContext, stmt: Node, names: set[str]) -> Node | None:
-    """The `if` that first uses one of `names` after `stmt`: the one `stmt` initializes, or a later one in
-    the same flow (statements that use none of them may come between; the end of a `case` goes on after its
-    `switch`, as in a table of calls that must fail)."""
-    parent = stmt.parent
-    if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("initializer") == stmt:
-        return parent
-    current = stmt
-    for _ in range(4):
-        for sib in following(current, current.parent) if current.parent is not None else []:
-            if _mentions(ctx, sib, names):
-                checks = sib.type == "if_statement" or _tagless_switch(sib) or _assertion(ctx, sib) is not None
-                return sib if checks else None
-            if sib.type not in _PLAIN:
-                return None  # a branch or a loop between: the check may not be on the call's path
-        clause = current.parent
-        if clause is not None and clause.type == "statement_list":
-            clause = clause.parent
-        if clause is None or clause.type not in _CASES or clause.parent is None:
-            return None
-        current = clause.parent  # the switch: go on after it
-    return None
 
 
 class _Success:
@@ -135,11 +133,22 @@ class _Success:
         self.prints_report = prints_report
         self.lookup = lookup  # by identity: the results' variables, told from shadowing ones
 
+    def fails_after(self, stmt: Node) -> bool:
+        """The first check after `stmt` reports a failure; declarations on the way (`pe, ok := err.(*PathError)`)
+        are evaluated into the names."""
+        check = check_after(self.ctx, stmt, set(self.names))
+        for _ in range(4):
+            if check is None or check.type != "short_var_declaration":
+                break
+            self._bind(check)
+            check = check_after(self.ctx, check, set(self.names))
+        return check is not None and check.type != "short_var_declaration" and self.fails(check, stmt)
+
     def fails(self, check: Node, call_stmt: Node) -> bool:
-        assertion = _assertion(self.ctx, check)
-        if assertion is not None:
-            return self._assertion_fails(*assertion)
-        if _tagless_switch(check):
+        found = assertion(self.ctx, check)
+        if found is not None:
+            return self._assertion_fails(*found)
+        if tagless_switch(check):
             return self._switch_fails(check)
         init = check.child_by_field_name("initializer")
         if init is not None and init != call_stmt and self._bind(init) is PANIC:
@@ -176,11 +185,11 @@ class _Success:
         value = self.eval(args[1])
         if value is PANIC:
             return True
-        if name in _ASSERT_TRUE:
+        if name in ASSERT_TRUE:
             return value is False
-        if name in _ASSERT_FALSE:
+        if name in ASSERT_FALSE:
             return value is True
-        return name in _ASSERT_ERROR and value is NIL
+        return name in ASSERT_ERROR and value is NIL
 
     def _bind(self, init: Node) -> object:
         """Evaluate the `if`'s short declaration into the names; PANIC when a value panics."""
@@ -340,10 +349,6 @@ class _Success:
         return failed
 
 
-def _tagless_switch(stmt: Node) -> bool:
-    return stmt.type == "expression_switch_statement" and stmt.child_by_field_name("value") is None
-
-
 def _equal(a: object, b: object) -> object:
     """Whether two success-path values are equal; UNKNOWN when that is not known."""
     if a is UNKNOWN or b is UNKNOWN:
@@ -359,18 +364,6 @@ def _equal(a: object, b: object) -> object:
     if isinstance(a, bool) and isinstance(b, bool):
         return a == b
     return UNKNOWN
-
-
-def _assertion(ctx: FileContext, stmt: Node) -> tuple[str, list[Node]] | None:
-    """(the assertion, its arguments) of a testify `require.X(t, ...)` / `assert.X(t, ...)` statement."""
-    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
-    if call is None or call.type != "call_expression":
-        return None
-    target = ctx.call_target(call)
-    if target is None or target[0] not in _TESTIFY:
-        return None
-    args = call.child_by_field_name("arguments")
-    return target[1], (args.named_children if args is not None else [])
 
 
 def _declared_value(ctx: FileContext, ident: Node) -> Node | None:
@@ -390,11 +383,6 @@ def _releases_only(ctx: FileContext, stmt: Node) -> bool:
         inner = statements_of(stmt.child_by_field_name("consequence"))
         return bool(inner) and all(_releases_only(ctx, s) for s in inner)
     return False
-
-
-def _mentions(ctx: FileContext, node: Node, names: set[str]) -> bool:
-    text = ctx.text(node)
-    return any(re.search(rf"(?<![\w.]){re.escape(n)}\b", text) for n in names)
 
 
 def _names_missing(ctx: FileContext, call: Node) -> bool:

@@ -7,6 +7,8 @@ variable or a container that escapes, sent on a channel, or passed to a
 function). A timer whose channel the function then receives from
 outside a `select` (`<-t.C`, `v := <-t.C`) has fired and holds nothing, and
 so does a timer of a literal duration of at most a nanosecond: no finding.
+In a test, so does one received in a `select` whose other cases all fail the
+test (`default: t.Errorf(...)`): where the test passes, the timer has fired.
 
 Also flags `time.Tick(d)`, which returns the channel of a ticker that can
 never be stopped, outside `func main`, `func init` and functions that never
@@ -67,13 +69,22 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
+from plumber.analysis.expected_failure import TEST_FAILURE
 from plumber.analysis.lifetime import LIFETIME, Lifetime
 from plumber.analysis.ownership import Resource
 from plumber.analysis.resources import bind, calls_query, defer_fix, opening_calls, unreleased
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.core.checks import Category, Check, FixAvailability
 from plumber.core.findings import Finding, Fix, Severity, finding
-from plumber.syntax.nodes import FUNCTION_TYPES, break_target, enclosing_function, function_name, inside_loop
+from plumber.syntax.nodes import (
+    FUNCTION_TYPES,
+    ancestors,
+    break_target,
+    enclosing_function,
+    function_name,
+    inside_loop,
+    statements_of,
+)
 
 CODE = "ticker-not-stopped"
 TIME = "time"
@@ -203,16 +214,24 @@ def _received_unconditionally(ctx: FileContext, b, uses: list[Node]) -> bool:
             continue
         if enclosing_function(recv) != fn:
             continue
-        n = recv.parent
-        in_select = False
-        while n is not None and n != fn:
-            if n.type == "communication_case":
-                in_select = True
-                break
-            n = n.parent
-        if not in_select:
+        case = next((n for n in ancestors(recv) if n.type in FUNCTION_TYPES or n.type == "communication_case"), None)
+        if case is None or case.type != "communication_case":
             return True
+        if ctx.is_test_file and _others_fail(ctx, case):
+            return True  # `select { case <-t.C: ... default: t.Errorf(...) }`: fired, or the test failed
     return False
+
+
+def _others_fail(ctx: FileContext, case: Node) -> bool:
+    """Every other case of the select reports a test failure (t.Errorf, t.Fatal, panic at its top level)."""
+    select = case.parent
+    others = [c for c in select.named_children if c != case] if select is not None else []
+
+    def fails(c: Node) -> bool:
+        body = next((k for k in c.named_children if k.type == "statement_list"), None)
+        return any(s.type == "expression_statement" and TEST_FAILURE.match(ctx.text(s)) for s in statements_of(body))
+
+    return bool(others) and all(fails(c) for c in others)
 
 
 def _in_goroutine(use: Node, fn: Node | None) -> Node | None:
