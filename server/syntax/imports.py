@@ -32,6 +32,17 @@ def default_name(path: str) -> str:
     return last.replace("-", "_")
 
 
+def unvendored(path: str) -> str:
+    """The package a vendored import path names: `m/vendor/golang.org/x/net/context` is
+    `golang.org/x/net/context` (the go command's vendor rule), and so is a godep workspace's
+    `m/Godeps/_workspace/src/golang.org/x/net/context` (the import rewriting of `godep save -r`)."""
+    for marker in ("/Godeps/_workspace/src/", "/vendor/"):
+        i = path.rfind(marker)
+        if i >= 0:
+            return path[i + len(marker) :]
+    return path[len("vendor/") :] if path.startswith("vendor/") else path
+
+
 @dataclass(frozen=True, slots=True)
 class Import:
     path: str
@@ -51,7 +62,7 @@ class ImportTable:
             path_node = spec.child_by_field_name("path")
             if path_node is None:
                 continue
-            path = source[path_node.start_byte + 1 : path_node.end_byte - 1].decode("utf-8", "replace")
+            path = unvendored(source[path_node.start_byte + 1 : path_node.end_byte - 1].decode("utf-8", "replace"))
             name_node = spec.child_by_field_name("name")
             name = source[name_node.start_byte : name_node.end_byte].decode() if name_node else default_name(path)
             self.imports.append(Import(path, name, spec))

@@ -18,7 +18,7 @@ from plumber.analysis.model.names import Names
 from plumber.analysis.model.read_exprs import expr_of_node
 from plumber.analysis.model.read_types import signature_of, type_of_node, type_params_of
 from plumber.analysis.model.types import Signature, Type
-from plumber.syntax.imports import default_name
+from plumber.syntax.imports import default_name, unvendored
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def imports_of(source: bytes, root: Node) -> tuple[dict[str, str], tuple[str, ..
             p = spec.child_by_field_name("path")
             if p is None:
                 continue
-            path = source[p.start_byte + 1 : p.end_byte - 1].decode("utf-8", "replace")
+            path = unvendored(source[p.start_byte + 1 : p.end_byte - 1].decode("utf-8", "replace"))
             n = spec.child_by_field_name("name")
             name = source[n.start_byte : n.end_byte].decode() if n is not None else default_name(path)
             if name == ".":
