@@ -121,6 +121,8 @@ class DeclarationMemo:
         self.parts: dict = {}  # declaration text -> what it gives
         self.keys: list[tuple[str, bytes]] | None = None  # the declarations of the last version, in order
         self.facts: FileFacts | None = None  # the last version's facts
+        self.bodies: list[tuple[int, int]] = []  # the byte spans of the last version's function bodies, in order
+        self.rereads = False  # a declaration of the last version has no key (its facts hold a syntax error)
 
     def fit(self, pkg_path: str, imports: dict[str, str], dots: tuple[str, ...]) -> None:
         context = (pkg_path, tuple(imports.items()), dots)
@@ -146,6 +148,7 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
     memo.fit(pkg_path, imports, dots)
     decls = []
     keys = []
+    bodies = []
     for decl in root.named_children:
         t = decl.type
         if t not in _DECLARATIONS:
@@ -156,6 +159,7 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
             body = decl.child_by_field_name("body")
             if body is not None:
                 end = body.start_byte
+                bodies.append((end, body.end_byte))
         decls.append(decl)
         # (a declaration whose facts hold a syntax error is read again: tree-sitter may read the same text
         # otherwise; one in a function's body is not in its facts)
@@ -163,6 +167,8 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
             keys.append((t, b""))
         else:
             keys.append((t, source[decl.start_byte : end]))
+    memo.bodies = bodies
+    memo.rereads = any(not k for _, k in keys)
     last = memo.facts
     if last is not None and memo.keys == keys and last.package == facts.package and b"" not in (k for _, k in keys):
         return last
