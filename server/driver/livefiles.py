@@ -58,6 +58,8 @@ def _inside_a_body(memo: _Memo, source: bytes, root: Node, pkg_path: str) -> boo
     body_start, body_end = bodies[i]
     delta = new_end - old_end
     node = root.descendant_for_byte_range(body_start, body_start + 1)
+    if node is None:
+        return False
     top = None
     for n in ancestors(node):  # the top-level declaration holding the body's `{`
         if n.type == "source_file":
@@ -120,7 +122,7 @@ class LiveFiles:
         memo = self._memo(path)
         last = memo.declarations.facts
         if last is None or not _same(memo.facts_of, source, pkg_path):
-            if not _inside_a_body(memo, source, root, pkg_path):
+            if last is None or not _inside_a_body(memo, source, root, pkg_path):
                 last = file_facts(path, source, root, pkg_path, memo.declarations)
             memo.facts_of = (source, pkg_path)
         return last
