@@ -22,7 +22,7 @@ from plumber.analysis.context import FileContext
 from plumber.analysis.model.flow import first_declaration_start
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.analysis.uses import Role, site_of
-from plumber.syntax.nodes import ancestors, unparen
+from plumber.syntax.nodes import in_nested_function, unparen
 
 _LITERAL_SETS = (
     "[(assignment_statement right: (expression_list [(true) (false)]))"
@@ -90,9 +90,6 @@ class BoolFlags:
         for use in find_uses(self.ctx.source, self.ctx.root, declaring_scope(decl), decl):
             if site_of(use).role is Role.ADDRESS_TAKEN:
                 return False
-            for n in ancestors(use):  # (not Node.parent: each step of it walks down from the root)
-                if n == self.fn:
-                    break
-                if n.type == "func_literal":
-                    return False
+            if in_nested_function(use, self.fn):
+                return False
         return True

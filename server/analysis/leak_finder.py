@@ -42,7 +42,7 @@ from plumber.analysis.model.types import Signature, Tuple, results_of
 from plumber.analysis.ownership import _classify_append
 from plumber.analysis.resources import Binding, bind
 from plumber.analysis.scope import declaring_scope, find_uses
-from plumber.analysis.uses import Role, inside, lending_call, returned_by, runs_deferred, site_of
+from plumber.analysis.uses import Role, lending_call, returned_by, runs_deferred, site_of
 from plumber.analysis.wrappers import result_releases, wrapped_releases
 from plumber.syntax.exits import is_exit_text
 from plumber.syntax.imports import default_name
@@ -308,7 +308,7 @@ class LeakFinder:
         if returns and (self.ctx.is_test_file or any(site_of(u).role is Role.ASSIGNED for u in uses)):
             returns = []
         for u, f in zip(uses, fates, strict=True):
-            if not inside(u, fn):
+            if not within(u, fn):  # (perhaps in a function literal nested in it, a closure over the variable)
                 return None
             if u in returns:
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from plumber.syntax.nodes import FUNCTION_TYPES, ancestors, enclosing_function, outer
+from plumber.syntax.nodes import FUNCTION_TYPES, enclosing_function, outer
 
 
 class Role(enum.Enum):
@@ -177,8 +177,3 @@ def _statement_of(node: Node) -> Node | None:
 def returned_by(use: Node, fn: Node) -> bool:
     """`return ..., v, ...` of `fn` itself (not of a function literal inside it)."""
     return site_of(use).role is Role.RETURNED and enclosing_function(use) == fn
-
-
-def inside(use: Node, fn: Node) -> bool:
-    """The use is in `fn` (perhaps in a function literal nested in it, a closure over the variable)."""
-    return any(n == fn for n in ancestors(use))  # (Node.parent walks down from the root: ancestors caches)

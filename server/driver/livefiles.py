@@ -17,7 +17,7 @@ from tree_sitter import Node
 from plumber.analysis.model.facts import DeclarationMemo, FileFacts, file_facts
 from plumber.analysis.model.summaries import FuncSummary
 from plumber.analysis.model.summarize import file_summaries
-from plumber.syntax.nodes import ancestors
+from plumber.syntax.nodes import top_level
 
 CAPACITY = 16  # documents with a memo (the most recently analysed)
 
@@ -60,12 +60,8 @@ def _inside_a_body(memo: _Memo, source: bytes, root: Node, pkg_path: str) -> boo
     node = root.descendant_for_byte_range(body_start, body_start + 1)
     if node is None:
         return False
-    top = None
-    for n in ancestors(node):  # the top-level declaration holding the body's `{`
-        if n.type == "source_file":
-            break
-        top = n
-    if top is None or top.type not in ("function_declaration", "method_declaration"):
+    top = top_level(node)  # the declaration holding the body's `{`
+    if top.type not in ("function_declaration", "method_declaration"):
         return False
     body = top.child_by_field_name("body")
     if body is None or body.start_byte != body_start or body.end_byte != body_end + delta:

@@ -170,7 +170,7 @@ def file_facts(path: str, source: bytes, root: Node, pkg_path: str, memo: Declar
     memo.bodies = bodies
     memo.rereads = any(not k for _, k in keys)
     last = memo.facts
-    if last is not None and memo.keys == keys and last.package == facts.package and b"" not in (k for _, k in keys):
+    if last is not None and memo.keys == keys and last.package == facts.package and not memo.rereads:
         return last
     parts: dict = {}
     for decl, key in zip(decls, keys, strict=True):
