@@ -51,13 +51,11 @@ _COBRA = "github.com/spf13/cobra"
 _COBRA_RUN = re.compile(r"^\(\s*\w+\s+\*\s*(\w+)\.Command\s*,\s*\w+\s+\[\]string\s*\)$")
 _EXAMPLE = re.compile(r"^Example($|_|[A-Z])")
 
-# Call sites and references of the package's functions and methods, per declaration.
-_CALLS = """
+# Call sites of the package's functions and methods, and places where a function or method value
+# escapes (handed on, stored, returned: callers unknown), per declaration: one query for both.
+_REFS = """
 (call_expression function: (identifier) @call)
 (call_expression function: (selector_expression field: (field_identifier) @mcall))
-"""
-# Places where a function or method value escapes (handed on, stored, returned): callers unknown.
-_VALUES = """
 [
   (argument_list (identifier) @v)
   (expression_list (identifier) @v)
@@ -139,26 +137,71 @@ def declaration_refs(ctx: FileContext, decl: Node) -> DeclRefs:
         )
     if b"(" not in text:
         return DeclRefs(key, entry, ())
-    got = captures(_CALLS, decl)
+    got = captures(_REFS, decl)
+    sites = DeclSites(ctx, decl)
     # (names interned: a package's declarations name the same few functions thousands of times)
     for ident in got.get("call", []):
-        if not is_local(ctx.source, ident):
-            refs.append((intern(ctx.text(ident)), _site_kind(ctx, ident, decl)))
+        if not is_local(ctx.source, ident, top=decl):
+            refs.append((intern(ctx.text(ident)), _site_kind(ctx, ident, decl, sites)))
     for field in got.get("mcall", []):
-        refs.append((intern("." + ctx.text(field)), _site_kind(ctx, field, decl)))
-    values = captures(_VALUES, decl)
-    for ident in values.get("v", []):
-        if not is_local(ctx.source, ident):
+        refs.append((intern("." + ctx.text(field)), _site_kind(ctx, field, decl, sites)))
+    for ident in got.get("v", []):
+        if not is_local(ctx.source, ident, top=decl):
             refs.append((intern(ctx.text(ident)), VALUE))
-    for field in values.get("mv", []):
+    for field in got.get("mv", []):
         refs.append((intern("." + ctx.text(field)), VALUE))
     return DeclRefs(key, entry, tuple(dict.fromkeys(refs)))
 
 
-def _site_kind(ctx: FileContext, node: Node, top: Node) -> str:
-    if guarded(ctx, node, top) or exits_after(ctx, node, top):
+def _site_kind(ctx: FileContext, node: Node, top: Node, sites: DeclSites) -> str:
+    if guarded(ctx, node, top, sites) or exits_after(ctx, node, top, sites):
         return GUARDED
     return REPEATED if _repeats(node, top) else ONCE
+
+
+class DeclSites:
+    """What the call sites of one top-level declaration share, computed once for all of them (a
+    declaration of the runtime has hundreds of calls): which guards its text can hold at all (the
+    names they need), and per block, what ends the statements after each of its statements."""
+
+    def __init__(self, ctx: FileContext, top: Node):
+        text = ctx.source[top.start_byte : top.end_byte]
+        self.may_do = b"Do" in text
+        self.may_cas = b"CompareAndSwap" in text
+        self.may_lazy = b"nil" in text and b"return" in text
+        self.may_exit = any(name in text for name in _EXIT_NAMES)
+        self._lazy_from: dict[int, int | None] = {}
+        self._ends: dict[int, dict[int, bool | None]] = {}
+        self._cas: dict[int, bool] = {}
+
+    def wins_cas(self, ctx: FileContext, cond: Node) -> bool:
+        if cond.id not in self._cas:
+            self._cas[cond.id] = _wins_cas(ctx, cond)
+        return self._cas[cond.id]
+
+    def lazy_guarded(self, ctx: FileContext, body: Node, node: Node) -> bool:
+        if body.id not in self._lazy_from:
+            self._lazy_from[body.id] = _lazy_guard_set(ctx, body)
+        start = self._lazy_from[body.id]
+        return start is not None and start < node.start_byte
+
+    def end_after(self, ctx: FileContext, block: Node, stmt: Node) -> bool | None:
+        """True: the statements after `stmt` in `block` end the process first; False: a return or
+        jump comes first; None: neither (the block runs on)."""
+        ends = self._ends.get(block.id)
+        if ends is None:
+            ends = self._ends[block.id] = {}
+            verdict: bool | None = None
+            for s in reversed(statements_of(block)):
+                ends[s.id] = verdict
+                if any(_process_exit(ctx, c) for c in _calls_in_head(s)):
+                    verdict = True
+                elif s.type in _JUMPS or captures("(return_statement) @r", s).get("r"):
+                    verdict = False
+        return ends.get(stmt.id)
+
+
+_EXIT_NAMES = tuple({name.encode() for names in PROCESS_EXITS.values() for name in names})
 
 
 def _repeats(node: Node, top: Node) -> bool:
@@ -174,21 +217,22 @@ def _repeats(node: Node, top: Node) -> bool:
     return False
 
 
-def guarded(ctx: FileContext, node: Node, top: Node) -> bool:
+def guarded(ctx: FileContext, node: Node, top: Node, sites: DeclSites | None = None) -> bool:
     """Under a sync.Once's Do, in the branch of an `if` that won a CompareAndSwap, or after a lazy
     guard on a package-level variable: once per process (or per Once)."""
+    sites = sites or DeclSites(ctx, top)
     n = node.parent
     child = node
     while n is not None and n != top:
-        if n.type == "call_expression":
+        if n.type == "call_expression" and sites.may_do:
             f = n.child_by_field_name("function")
             if f is not None and f.type == "selector_expression" and ctx.text(f.child_by_field_name("field")) == "Do":
                 return True
-        if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
+        if n.type == "if_statement" and sites.may_cas and child == n.child_by_field_name("consequence"):
             cond = n.child_by_field_name("condition")
-            if cond is not None and _wins_cas(ctx, cond):
+            if cond is not None and sites.wins_cas(ctx, cond):
                 return True
-        if n.type == "block" and n.parent == top and _lazy_guard_before(ctx, n, node):
+        if n.type == "block" and n.parent == top and sites.may_lazy and sites.lazy_guarded(ctx, n, node):
             return True
         child = n
         n = n.parent
@@ -214,13 +258,11 @@ def _wins_cas(ctx: FileContext, cond: Node) -> bool:
     return False
 
 
-def _lazy_guard_before(ctx: FileContext, body: Node, stmt: Node) -> bool:
-    """`if G != nil { return }` before `stmt` in the function body, and `G = ...` between them,
-    G package-level."""
+def _lazy_guard_set(ctx: FileContext, body: Node) -> int | None:
+    """Where, in a function body, a package-level G is first set after `if G != nil { return }`:
+    what starts past it runs once per process. None: nowhere."""
     guards: set[str] = set()
     for s in statements_of(body):
-        if s.start_byte >= stmt.start_byte:
-            break
         if s.type == "if_statement" and s.child_by_field_name("initializer") is None:
             cond = s.child_by_field_name("condition")
             cons = s.child_by_field_name("consequence")
@@ -237,8 +279,8 @@ def _lazy_guard_before(ctx: FileContext, body: Node, stmt: Node) -> bool:
         elif s.type == "assignment_statement":
             left = s.child_by_field_name("left")
             if left is not None and ctx.text(left) in guards:
-                return True
-    return False
+                return s.start_byte
+    return None
 
 
 def _process_exit(ctx: FileContext, call: Node) -> bool:
@@ -263,25 +305,20 @@ def _calls_in_head(stmt: Node) -> Iterator[Node]:
 _JUMPS = frozenset({"return_statement", "break_statement", "continue_statement", "goto_statement"})
 
 
-def exits_after(ctx: FileContext, node: Node, top: Node) -> bool:
+def exits_after(ctx: FileContext, node: Node, top: Node, sites: DeclSites | None = None) -> bool:
     """The statements after `node`, up to `top`, end the process before any return or jump."""
+    sites = sites or DeclSites(ctx, top)
+    if not sites.may_exit:
+        return False
     n: Node = node
     while n != top and n.parent is not None:
         parent = n.parent
         if parent.type in FUNCTION_TYPES:
             return False
         if parent.type in ("block", "statement_list"):
-            after = False
-            for s in statements_of(parent):
-                if s == n:
-                    after = True
-                    continue
-                if not after:
-                    continue
-                if any(_process_exit(ctx, c) for c in _calls_in_head(s)):
-                    return True
-                if s.type in _JUMPS or captures("(return_statement) @r", s).get("r"):
-                    return False
+            end = sites.end_after(ctx, parent, n)
+            if end is not None:
+                return end
         elif parent.type == "for_statement" and n != parent.child_by_field_name("body"):
             return False
         n = parent

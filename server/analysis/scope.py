@@ -144,7 +144,7 @@ class _FileScopes:
     """What `declaration_of` learns about one text during one analysis (`walk_memo`): the names
     declared anywhere in it, each scope's declarations by name, and the answers given."""
 
-    __slots__ = ("declared", "results", "root", "scopes", "source")
+    __slots__ = ("declared", "parameters", "results", "root", "scopes", "source")
 
     def __init__(self, source: bytes, root: Node):
         self.source = source  # held: `id(source)` keys this object and must stay unique
@@ -153,6 +153,7 @@ class _FileScopes:
         # an edit touched reads only theirs (the whole file's, from every whole-tree query run at once, took 17 ms
         # on proc.go, 26 incremental reparses, in a run of one declaration)
         self.declared: dict[tuple[int, int], set[str]] = {}
+        self.parameters: dict[tuple[int, int], frozenset[str]] = {}
         self.scopes: dict[int, tuple[Node, dict[str, list[tuple[Node, int, int]]]]] = {}
         self.results: dict[tuple[int, int, int, str], Node | None] = {}
 
@@ -164,6 +165,21 @@ class _FileScopes:
             from plumber.syntax.parser import captures
 
             got = self.declared[key] = {node_text(self.source, n) for n in captures(_DECLARED, top).get("n", ())}
+        return got
+
+    def parameters_of(self, top: Node) -> frozenset[str]:
+        """The names a top-level function or method declares for all of its body: its receiver,
+        parameters and named results."""
+        key = (top.start_byte, top.end_byte)
+        got = self.parameters.get(key)
+        if got is None:
+            lists = [top.child_by_field_name(f) for f in ("receiver", "parameters", "result")]
+            got = self.parameters[key] = frozenset(
+                node_text(self.source, ident)
+                for pl in lists
+                if pl is not None and pl.type == "parameter_list"
+                for ident in declared_identifiers(self.source, pl)
+            )
         return got
 
     def index(self, scope: Node) -> dict[str, list[tuple[Node, int, int]]]:
@@ -212,11 +228,15 @@ def _file_scopes(source: bytes, use: Node) -> _FileScopes | None:
     return got
 
 
-def declaration_of(source: bytes, use: Node, name: str | None = None, stop: Node | None = None) -> Node | None:
+def declaration_of(
+    source: bytes, use: Node, name: str | None = None, stop: Node | None = None, top: Node | None = None
+) -> Node | None:
     """The identifier that declares the variable `use` refers to, searching outward.
 
     Returns None when the declaration is not found below `stop` (default: the
-    file), e.g. for package-level names, imports and builtins.
+    file), e.g. for package-level names, imports and builtins. `top`: the
+    top-level declaration holding `use`, when the caller knows it (a name it
+    does not declare is answered without walking up).
     """
     name = name or node_text(source, use)
     before = use.start_byte
@@ -232,6 +252,8 @@ def declaration_of(source: bytes, use: Node, name: str | None = None, stop: Node
         return None
     # by the node's id too: two trees of one text (parsed twice) each get their own answers; an answer
     # found holds its tree (so no other tree reuses the id), an answer None is the text's
+    if top is not None and name not in scopes.declared_in(top):
+        return None
     key = (use.id, before, use.end_byte, name)
     if stop is None and key in scopes.results:
         return scopes.results[key]
@@ -252,9 +274,17 @@ def declaration_of(source: bytes, use: Node, name: str | None = None, stop: Node
     return found
 
 
-def is_local(source: bytes, use: Node, name: str | None = None) -> bool:
-    """True when `use` names something declared inside a function (shadowing a package, say)."""
-    return declaration_of(source, use, name) is not None
+def is_local(source: bytes, use: Node, name: str | None = None, top: Node | None = None) -> bool:
+    """True when `use` names something declared inside a function (shadowing a package, say).
+    `top`: the top-level declaration holding `use`, when the caller knows it (a parameter's name
+    used in the body is answered at once: the parameter, or a closer local, declares it)."""
+    if top is not None and top.type in ("function_declaration", "method_declaration"):
+        body = top.child_by_field_name("body")
+        scopes = _file_scopes(source, use)
+        if body is not None and scopes is not None and use.start_byte >= body.start_byte:
+            if (name or node_text(source, use)) in scopes.parameters_of(top):
+                return True
+    return declaration_of(source, use, name, top=top) is not None
 
 
 def find_uses(source: bytes, root: Node, scope: Node, decl: Node, after: int | None = None) -> list[Node]:
