@@ -3,7 +3,8 @@
 A leak the finder reports is no leak where the lifetime context excuses it:
 the process exits right after or holds the value for its whole life, the test
 is about the value's own end, a transaction releases it, or the call is meant
-to fail (`expected_failure`). The checks read the leaks of their code and
+to fail (`expected_failure`), or its other end is the function's own
+script (`scripted_peers`: an Accept nobody can dial, a faked 204). The checks read the leaks of their code and
 build their messages, fixes and related locations with the helpers here.
 """
 
@@ -16,6 +17,7 @@ from plumber.analysis.leak_finder import Leak, LeakFinder
 from plumber.analysis.lifetime import LIFETIME, Lifetime
 from plumber.analysis.local_types import TYPES
 from plumber.analysis.resources import bind
+from plumber.analysis.scripted_peers import scripted_bodiless, unreachable_accept
 from plumber.analysis.sql_ownership import released_with_transaction
 from plumber.core.checks import Analysis
 from plumber.syntax.nodes import enclosing_function
@@ -46,8 +48,10 @@ def excused(ctx: FileContext, life: Lifetime, leak: Leak) -> bool:
         value = bind(ctx, leak.call, 0) if leak.index != 0 else None
         if value is not None and value.target is not None and life.awaited(ctx.text(value.target), fn):
             return True  # `c, _ := WithTimeout(...)` then `<-c.Done()`: the test waits for the deadline
-    if leak.kind.code == "unclosed-body" and head_request(ctx, leak.call):
-        return True  # a HEAD response's Body is http.NoBody
+    if leak.kind.code == "unclosed-body" and (head_request(ctx, leak.call) or scripted_bodiless(ctx, leak.call)):
+        return True  # a HEAD response's Body is http.NoBody, as is that of a 204 the function scripts itself
+    if leak.kind.code == "unclosed-conn" and unreachable_accept(ctx, leak.call):
+        return True  # nobody can dial the test's listener: Accept returns only errors
     if released_with_transaction(ctx, ctx.result(TYPES), leak.call, leak.kind):
         return True  # rows of `tx.Query`: the transaction's end closes them
     if not leak.kind.nil_on_error:
