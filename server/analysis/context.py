@@ -26,6 +26,8 @@ class PackageSummaries(Protocol):
 
     def summaries(self, check: Check) -> dict[str, Any]: ...
 
+    def callers(self, check: Check) -> dict[str, Any]: ...
+
 
 class ResultSource(Protocol):
     """Computes (and may memoise across runs) one analysis's result for a context: the driver's job."""

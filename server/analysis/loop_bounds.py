@@ -4,15 +4,18 @@
 a `range` over a composite literal of at most that many elements, written in place or held by a
 variable declared with it (in the function or at package level) that nothing replaces (reslicing it,
 `probes = probes[:1]`, only shrinks it) and nothing appends to but a local's one-element appends
-outside loops, each counted. `once_guarded` proves a statement of a loop
-body runs at most once: it sits in `if v == nil { ... v = ... }`, with `v` declared outside the loop
-and never set back to nil in it (the lazy first-use setup of a value kept across iterations).
+outside loops, each counted, or a parameter of an unexported function, never set in its body, to
+which every caller in the package passes such a literal (`createTestDir([]templateFile{...})`).
+`once_guarded` proves a statement of a loop body runs at most once: it sits in `if v == nil { ... v =
+... }`, with `v` declared outside the loop and never set back to nil in it (the lazy first-use setup
+of a value kept across iterations).
 Anything else is not known: None or False, never a guess.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -25,8 +28,13 @@ SMALL_LOOP = 8  # iterations whose deferred calls pile up harmlessly: a few fixe
 _INT = re.compile(r"[0-9]+")
 
 
-def small_bound(ctx: FileContext, loop: Node) -> int | None:
-    """How many times the loop runs at most, when that is at most SMALL_LOOP; else None."""
+# (function name, parameter index) -> the largest composite literal every caller passes there, or None
+CallerBound = Callable[[str, int], "int | None"]
+
+
+def small_bound(ctx: FileContext, loop: Node, callers: CallerBound | None = None) -> int | None:
+    """How many times the loop runs at most, when that is at most SMALL_LOOP; else None. `callers`
+    bounds a `range` over a parameter of an unexported function by what every caller passes."""
     clause = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
     if clause is None:
         return None
@@ -44,7 +52,38 @@ def small_bound(ctx: FileContext, loop: Node) -> int | None:
             extra = _appended(ctx, right, declared[0]) if declared is not None else None
             if declared is not None and extra is not None:
                 bound = _elements(declared[1]) + extra
+            elif declared is None and callers is not None:
+                bound = _parameter_bound(ctx, right, callers)
     return bound if bound is not None and bound <= SMALL_LOOP else None
+
+
+def _parameter_bound(ctx: FileContext, ident: Node, callers: CallerBound) -> int | None:
+    """A parameter of an unexported top-level function that its body never sets: bounded by its callers."""
+    decl = declaration_of(ctx.source, ident)
+    param = decl.parent if decl is not None else None
+    plist = param.parent if param is not None else None
+    fn = plist.parent if plist is not None else None
+    if param is None or param.type != "parameter_declaration" or fn is None or fn.type != "function_declaration":
+        return None
+    if plist is None or plist != fn.child_by_field_name("parameters"):
+        return None  # a result parameter
+    name = ctx.text(fn.child_by_field_name("name"))
+    if not name or not (name[0].islower() or name[0] == "_"):
+        return None  # exported: callers outside the package
+    index = 0
+    for p in plist.named_children:
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = p.children_by_field_name("name")
+        if p == param:
+            index += next(i for i, n in enumerate(names) if n == decl)
+            break
+        index += max(1, len(names))
+    var = re.escape(ctx.text(ident))
+    changed = re.compile(rf"(?<![\w.]){var}\s*(,[^=]*)?(=[^=]|\+=)|append\(\s*{var}\b")
+    if changed.search(ctx.text(fn.child_by_field_name("body"))):
+        return None  # set or grown in the body: the callers' literal is not what it ranges over
+    return callers(name, index)
 
 
 def _int(ctx: FileContext, node: Node | None) -> int | None:

@@ -77,6 +77,9 @@ class Check:
     fix: FixAvailability
     requires: tuple[Analysis, ...] = ()
     summarize: Callable[[Any], Any] | None = None
+    # Its summary is computed only for the files a run asks it of (a rare question: defer-in-loop's callers
+    # of a function that loops over a parameter), not with the other checks' at every read of a sibling.
+    summary_on_demand: bool = False
     enabled: bool = True  # enabled by default
     package_wide: bool = False  # reads sibling files through ctx.package
     # What a finding may depend on. "declaration": only the top-level

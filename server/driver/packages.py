@@ -126,24 +126,25 @@ class DiskTrees:
         self._kept = 0
 
 
-def package_files(directory: str) -> list[str]:
-    """The non-test Go files of a directory, sorted."""
+def package_files(directory: str, tests: bool = False) -> list[str]:
+    """The non-test Go files of a directory (`tests`: its test files), sorted."""
     try:
         names = os.listdir(directory)
     except OSError:
         return []
-    return sorted(os.path.join(directory, n) for n in names if _package_file(n))
+    return sorted(os.path.join(directory, n) for n in names if _package_file(n, tests))
 
 
-def _package_file(name: str) -> bool:
-    return name.endswith(".go") and not name.endswith("_test.go") and not name.startswith((".", "_"))
+def _package_file(name: str, tests: bool = False) -> bool:
+    return name.endswith(".go") and name.endswith("_test.go") == tests and not name.startswith((".", "_"))
 
 
 class PackageIndex:
     """Per-file summaries of the files of a directory, cached by file version.
 
     `checks`: the package-wide checks whose summaries are computed together
-    whenever a file is read (more are learnt as they ask). `parses` counts the
+    whenever a file is read (more are learnt as they ask; a summary on demand,
+    `Check.summary_on_demand`, only for the files asked). `parses` counts the
     sibling files parsed so far (open buffers are never parsed here).
     """
 
@@ -163,16 +164,19 @@ class PackageIndex:
         self.parsed: Parsed = parsed or (lambda path: None)
         # path -> (version key, package name, {check code: summary})
         self._files: dict[str, tuple[Any, str | None, dict[str, Any]]] = {}
-        self._checks: dict[str, Check] = {c.code: c for c in checks if c.summarize is not None}
+        self._checks: dict[str, Check] = {
+            c.code: c for c in checks if c.summarize is not None and not c.summary_on_demand
+        }
         self._parser = new_parser()
-        self._listing: dict[str, list[str]] = {}
+        self._listing: dict[tuple[str, bool], list[str]] = {}
         self.parses = 0
 
     # -- keeping fresh ---------------------------------------------------
 
     def invalidate_directory(self, directory: str) -> None:
-        """Forget the file list of a directory (a file was created, deleted or renamed)."""
-        self._listing.pop(os.path.abspath(directory), None)
+        """Forget the file lists of a directory (a file was created, deleted or renamed)."""
+        for tests in (False, True):
+            self._listing.pop((os.path.abspath(directory), tests), None)
 
     def forget(self, path: str) -> None:
         """Drop the cached summaries of one file (changed, closed or deleted)."""
@@ -187,13 +191,17 @@ class PackageIndex:
 
     # -- reading -----------------------------------------------------------
 
-    def files(self, directory: str) -> list[str]:
-        """The package's files: those on disk and the open buffers of the directory not saved yet."""
+    def files(self, directory: str, tests: bool = False) -> list[str]:
+        """The package's files (`tests`: its test files): those on disk and the open buffers of the directory
+        not saved yet."""
         directory = os.path.abspath(directory)
-        if directory not in self._listing:
-            self._listing[directory] = package_files(directory)
-        listed = self._listing[directory]
-        unsaved = [p for p in self.open_files(directory) if _package_file(os.path.basename(p)) and p not in listed]
+        key = (directory, tests)
+        if key not in self._listing:
+            self._listing[key] = package_files(directory, tests)
+        listed = self._listing[key]
+        unsaved = [
+            p for p in self.open_files(directory) if _package_file(os.path.basename(p), tests) and p not in listed
+        ]
         return sorted(listed + unsaved) if unsaved else listed
 
     def _version(self, path: str) -> Any:
@@ -218,7 +226,7 @@ class PackageIndex:
     def summary(self, check: Check, path: str, ctx: FileContext | None = None) -> tuple[str | None, Any]:
         """(package name, summary) of one file for one check, from cache when unchanged."""
         path = os.path.abspath(path)
-        if check.summarize is not None and check.code not in self._checks:
+        if check.summarize is not None and not check.summary_on_demand and check.code not in self._checks:
             self._checks[check.code] = check
         key = self._version(path)
         if key is None:
@@ -334,4 +342,28 @@ class PackageView:
                 if pkg is not None and pkg == own_pkg:
                     out[p] = value
         self._all[check.code] = out
+        return out
+
+    def callers(self, check: Check) -> dict[str, Any]:
+        """path -> summary of every file that can call this file's unexported functions, this file's own from
+        the live context: the files of its package clause in the directory, test files included, but for a
+        test file only test files (a non-test file cannot name what a test file declares)."""
+        key = "callers:" + check.code
+        if key in self._all:
+            return self._all[key]
+        ctx = self.ctx
+        out: dict[str, Any] = {}
+        if self.path is not None:
+            out[self.path] = self.own_summary(check)
+        if self.directory is not None and ctx.package_name is not None:
+            paths = self.index.files(self.directory, tests=True)
+            if not ctx.is_test_file:
+                paths = paths + self.index.files(self.directory)
+            for p in paths:
+                if p == self.path:
+                    continue
+                pkg, value = self.index.summary(check, p)
+                if pkg == ctx.package_name:
+                    out[p] = value
+        self._all[key] = out
         return out

@@ -16,6 +16,7 @@ from analysistest import TESTDATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plumber.analysis.local_types import TYPES
 from plumber.core.checks import Category, Check, FixAvailability
 from plumber.core.findings import Edit, Finding, Fix, Related, Severity, finding
 from plumber.core.positions import line_starts
@@ -302,23 +303,46 @@ func each(names []string) []*bufio.Reader {
 """
 
 
+def _string_results_run(ctx):
+    """Per declaration, reading the program model's types: each call whose first result is a string."""
+    from plumber.analysis.model.types import Basic, Tuple
+
+    types = ctx.result(TYPES)
+    for call in ctx.captures("(short_var_declaration right: (expression_list (call_expression) @c))").get("c", []):
+        t = types.expr_results(call)
+        first = t.items[0] if isinstance(t, Tuple) and t.items else t
+        if isinstance(first, Basic) and first.name == "string":
+            yield finding("synthetic-types", call, "a string result")
+
+
+TYPED = Check(
+    code="synthetic-types",
+    severity=Severity.HINT,
+    doc="synthetic\n",
+    run=_string_results_run,
+    category=Category.RESOURCE,
+    fix=FixAvailability.NEVER,
+    requires=(TYPES,),
+)
+
+
 def test_a_changed_signature_reruns_the_declarations_that_name_it(tmp_path):
-    """defer-in-loop reads the type of `s` from `read`'s signature: a *bufio.Reader over the file is kept
-    past the loop (no finding); once `read` returns a string, `each` is rerun although the edit is in
-    `read`, and the finding appears, as in a fresh analysis."""
+    """A per-declaration check reading types reads the type of `s` from `read`'s signature: once `read`
+    returns a string, `each` is rerun although the edit is in `read`, and the finding appears there, as
+    in a fresh analysis."""
     (tmp_path / "go.mod").write_text("module example.com/dl\n\ngo 1.22\n")
     path = str(tmp_path / "a.go")
     (tmp_path / "a.go").write_bytes(READ_HELPER)
     doc = Document(READ_HELPER)
-    inc = IncrementalAnalyzer(Engine(), path)
-    assert "defer-in-loop" not in [f.code for f in inc.analyze(doc)[0]]
+    inc = IncrementalAnalyzer(Engine([TYPED]), path)
+    assert inc.analyze(doc)[0] == []
     at = READ_HELPER.index(b"(*bufio.Reader, error) {")
     doc.replace(at, at + len(b"(*bufio.Reader, error)"), b"(string, error)")
     after = inc.analyze(doc)[0]
     assert inc.last_mode == "incremental"
     assert any(s <= doc.text.index(b"func each") < e for s, e in inc.last_ranges)
-    assert "defer-in-loop" in [f.code for f in after]
-    assert after == fresh(Engine(), path, doc.text)
+    assert [f.code for f in after] == ["synthetic-types"] and after[0].start > doc.text.index(b"func each")
+    assert after == fresh(Engine([TYPED]), path, doc.text)
 
 
 def test_deferred_file_checks_keep_their_shifted_findings_until_the_second_tier():
