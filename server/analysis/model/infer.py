@@ -68,7 +68,9 @@ class LocalTypes:
     # -- names ----------------------------------------------------------------------
 
     def _local(self, ident: Node) -> int | None:
-        decl = declaration_of(self.source, ident)
+        # the top-level declaration holding it, found in C: a name it does not declare is no local, told at once
+        top = self.root.child_with_descendant(ident) if ident.end_byte > ident.start_byte else None
+        decl = declaration_of(self.source, ident, top=top)
         if decl is None:
             return None
         self._decls[decl.start_byte] = decl
