@@ -203,6 +203,11 @@ class Engine:
             return "package"
         return None
 
+    def unmarked(self, source: bytes) -> None:
+        """`source` is known to hold no directive's marker (the driver saw an edit of a text without any
+        bring none): its suppressions need no scan."""
+        self._suppressions = Suppressions(source, None, unmarked=True)
+
     def suppressions(self, source: bytes, root: Node) -> Suppressions:
         """The suppression directives of `source` (the last text's are kept: a run asks twice)."""
         cached = self._suppressions

@@ -170,17 +170,34 @@ def directives(source: bytes, root: Node) -> list[Directive]:
     return out
 
 
+_MARKERS = (b"nolint", b"plumber:ignore")
+_MARKER_REACH = max(len(m) for m in _MARKERS) - 1  # how far a marker may stick out of an edited span
+
+
 def may_hold_directives(source: bytes) -> bool:
     """A fast test before building the directives of a file."""
-    return b"nolint" in source or b"plumber:ignore" in source
+    return any(m in source for m in _MARKERS)
+
+
+def marker_near(source: bytes, start: int, end: int) -> bool:
+    """Whether a directive's marker overlaps bytes `start:end` of `source` (an edited span)."""
+    window = source[max(0, start - _MARKER_REACH) : end + _MARKER_REACH]
+    return may_hold_directives(window)
 
 
 class Suppressions:
-    """The directives of one text; `suppressed(f)` tells whether one covers a finding."""
+    """The directives of one text; `suppressed(f)` tells whether one covers a finding. `markers`: the text
+    holds a directive's marker somewhere (in a string, say, when no directive). `unmarked`: the text is
+    known to hold no marker at all (an edit of an unmarked text that brings none), so no scan is needed."""
 
-    def __init__(self, source: bytes, root: Node):
+    def __init__(self, source: bytes, root: Node | None, unmarked: bool = False):
         self.source = source
-        self.directives = directives(source, root) if may_hold_directives(source) else []
+        self.markers = False if unmarked else may_hold_directives(source)
+        if self.markers:
+            assert root is not None
+            self.directives = directives(source, root)
+        else:
+            self.directives = []
 
     def suppressed(self, f: Finding) -> bool:
         return any(d.covers(f) for d in self.directives)
@@ -239,9 +256,8 @@ GENERATED = re.compile(r"// Code generated .* DO NOT EDIT\.")
 
 
 def generated_file(source: bytes, root: Node) -> bool:
-    """Whether the file says it is generated, by Go's convention, before its package clause."""
-    if b"DO NOT EDIT." not in source:
-        return False
+    """Whether the file says it is generated, by Go's convention, before its package clause (only
+    the comments there are read: a keystroke in a large file does not scan all of it)."""
     for child in root.children:
         if child.type != "comment":
             return False  # the package clause, or whatever stands first

@@ -409,3 +409,49 @@ def test_an_edit_that_reruns_every_declaration_still_defers_the_whole_file_check
     moved = [f for f in got if f.code == "synthetic-file"]
     assert [(f.start - 4, f.end - 4) for f in moved] == [(f.start, f.end) for f in first if f.code == "synthetic-file"]
     assert inc.analyze_version(doc, doc.change_seq, doc.text, doc.tree)[0] == fresh(engine, "/tmp/p.go", doc.text)
+
+
+UNMARKED = b"""package p
+
+import "os"
+
+func leak() {
+	f, _ := os.Open("x")
+	_ = f
+}
+
+const s = "plain"
+"""
+
+
+def test_suppressions_carried_over_edits_of_an_unmarked_text(tmp_path):
+    """A text without any directive's marker is not scanned again after an edit that brings none; an edit
+    that completes a marker across the edit's boundary (`nolin` + `t`), or one that turns a marker in a
+    string into a comment, is seen: every run equals a fresh analysis."""
+    (tmp_path / "go.mod").write_text("module example.com/s\n\ngo 1.22\n")
+    path = str(tmp_path / "a.go")
+    (tmp_path / "a.go").write_bytes(UNMARKED)
+    engine = Engine()
+    doc = Document(UNMARKED)
+    inc = IncrementalAnalyzer(engine, path)
+    assert [f.code for f in inc.analyze(doc)[0]] == ["unclosed-file"]
+    line_end = UNMARKED.index(b'os.Open("x")') + len(b'os.Open("x")')
+
+    def step(at: int, removed: int, text: bytes) -> list[Finding]:
+        doc.replace(at, at + removed, text)
+        got = inc.analyze(doc)[0]
+        assert got == fresh(Engine(), path, doc.text)
+        return got
+
+    assert [f.code for f in step(line_end, 0, b" // no")] == ["unclosed-file"]  # carried: no marker
+    assert engine.suppressions(doc.text, doc.tree.root_node).markers is False
+    assert [f.code for f in step(line_end + len(b" // no"), 0, b"lin")] == ["unclosed-file"]
+    assert step(line_end + len(b" // nolin"), 0, b"t") == []  # `nolin` + `t`: a directive now
+    # the directive removed in one edit (a full scan: the last text had a marker), then a marker put in a
+    # string: no directive, but the text is marked now, so no later edit is carried past it unscanned
+    at = doc.text.index(b" // nolint")
+    assert [f.code for f in step(at, len(b" // nolint"), b"")] == ["unclosed-file"]
+    at = doc.text.index(b'"plain"')
+    assert [f.code for f in step(at, len(b'"plain"'), b'"x //nolint"')] == ["unclosed-file"]
+    assert engine.suppressions(doc.text, doc.tree.root_node).markers is True
+    assert [f.code for f in step(doc.text.index(b"func leak"), 0, b"// a\n")] == ["unclosed-file"]
