@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plumber.analysis.context import FileContext
+from plumber.analysis.loop_bounds import literal_elements
 from plumber.syntax.parser import captures, matches
 
 NOT_A_LITERAL = -1  # an argument position given something else than a composite literal
@@ -42,8 +43,8 @@ def summarize(ctx: FileContext) -> CallArguments:
     for m in matches(_CALLS, ctx.root):
         f, args = m["f"][0], m["args"][0]
         given = [a for a in args.named_children if a.type != "comment"]
-        spread = ctx.text(args).rstrip(")").rstrip().endswith("...")
-        here = [NOT_A_LITERAL if spread else _literal_size(a) for a in given]
+        spread = any(a.type == "variadic_argument" for a in given)  # `f(a, xs...)`
+        here = [NOT_A_LITERAL if spread or a.type != "composite_literal" else literal_elements(a) for a in given]
         seen = sizes.setdefault(ctx.text(f), here)
         if seen is not here:
             width = max(len(seen), len(here))
@@ -68,13 +69,6 @@ def literal_bound(files: Iterable[CallArguments | None], name: str, index: int) 
                 return None
             bound = max(bound or 0, sizes[index])
     return bound
-
-
-def _literal_size(arg) -> int:
-    if arg.type != "composite_literal":
-        return NOT_A_LITERAL
-    body = arg.child_by_field_name("body")
-    return sum(1 for c in body.named_children if c.type != "comment") if body is not None else NOT_A_LITERAL
 
 
 def _widest(a: list[int], b: list[int], i: int) -> int:

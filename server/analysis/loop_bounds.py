@@ -46,12 +46,12 @@ def small_bound(ctx: FileContext, loop: Node, callers: CallerBound | None = None
         if right is not None and right.type == "int_literal":
             bound = _int(ctx, right)
         elif right is not None and right.type == "composite_literal":
-            bound = _elements(right)
+            bound = literal_elements(right)
         elif right is not None and right.type == "identifier":
             declared = _declared_literal(ctx, right)
             extra = _appended(ctx, right, declared[0]) if declared is not None else None
             if declared is not None and extra is not None:
-                bound = _elements(declared[1]) + extra
+                bound = literal_elements(declared[1]) + extra
             elif declared is None and callers is not None:
                 bound = _parameter_bound(ctx, right, callers)
     return bound if bound is not None and bound <= SMALL_LOOP else None
@@ -113,7 +113,8 @@ def _counted(ctx: FileContext, clause: Node, body: Node | None) -> int | None:
     return k if op == "<" else k + 1
 
 
-def _elements(literal: Node | None) -> int:
+def literal_elements(literal: Node | None) -> int:
+    """The elements of a composite literal (comments aside); more than SMALL_LOOP when it has no body."""
     if literal is None:
         return 0
     body = literal.child_by_field_name("body")

@@ -47,6 +47,7 @@ PROCESS_EXITS = {
     "syscall": frozenset({"Exec"}),
     "log": frozenset({"Fatal", "Fatalf", "Fatalln"}),
 }
+_EXIT_NAMES = tuple({name.encode() for names in PROCESS_EXITS.values() for name in names})  # (text prefilters)
 _COBRA = "github.com/spf13/cobra"
 _COBRA_RUN = re.compile(r"^\(\s*\w+\s+\*\s*(\w+)\.Command\s*,\s*\w+\s+\[\]string\s*\)$")
 _EXAMPLE = re.compile(r"^Example($|_|[A-Z])")
@@ -138,7 +139,7 @@ def declaration_refs(ctx: FileContext, decl: Node) -> DeclRefs:
     if b"(" not in text:
         return DeclRefs(key, entry, ())
     got = captures(_REFS, decl)
-    sites = DeclSites(ctx, decl)
+    sites = DeclSites(ctx, decl, text)
     # (names interned: a package's declarations name the same few functions thousands of times)
     for ident in got.get("call", []):
         if not is_local(ctx.source, ident, top=decl):
@@ -164,8 +165,8 @@ class DeclSites:
     declaration of the runtime has hundreds of calls): which guards its text can hold at all (the
     names they need), and per block, what ends the statements after each of its statements."""
 
-    def __init__(self, ctx: FileContext, top: Node):
-        text = ctx.source[top.start_byte : top.end_byte]
+    def __init__(self, ctx: FileContext, top: Node, text: bytes | None = None):
+        text = text if text is not None else ctx.source[top.start_byte : top.end_byte]
         self.may_do = b"Do" in text
         self.may_cas = b"CompareAndSwap" in text
         self.may_lazy = b"nil" in text and b"return" in text
@@ -199,9 +200,6 @@ class DeclSites:
                 elif s.type in _JUMPS or captures("(return_statement) @r", s).get("r"):
                     verdict = False
         return ends.get(stmt.id)
-
-
-_EXIT_NAMES = tuple({name.encode() for names in PROCESS_EXITS.values() for name in names})
 
 
 def _repeats(node: Node, top: Node) -> bool:

@@ -3,7 +3,7 @@
 - **An Accept nobody can dial.** In a test, a listener made in the function on an address no one
   else knows (port 0, or a helper given only a network name: `newLocalListener(t, "tcp")`) whose
   address the test never reads (no `Addr()`, never handed on, stored or returned: only `Accept`,
-  `SetDeadline`, `Close` and `File`-free method calls): no client can connect, so `Accept` returns
+  `SetDeadline` and `Close` calls on it): no client can connect, so `Accept` returns
   only errors (net's timeout tests, which wait for the deadline). A listener on a fixed address or a
   path can be dialed by anyone who knows it: not excused.
 - **A round trip over a conn the function fakes, answered without a body.** `t.RoundTrip(req)` of a
@@ -23,6 +23,7 @@ from tree_sitter import Node
 from plumber.analysis.context import FileContext
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.syntax.nodes import enclosing_function, top_level, unparen
+from plumber.syntax.parser import captures
 
 _ACCEPTS = frozenset({"Accept", "AcceptTCP", "AcceptUnix"})
 _LISTENER_METHODS = _ACCEPTS | {"Close", "SetDeadline"}
@@ -104,7 +105,7 @@ def _unknown_address(ctx: FileContext, made: Node) -> bool:
             text = ctx.text(arg)
             if text not in _NETWORKS and not re.fullmatch(r'["`][\w.\[\]:-]*:0["`]', text):
                 return False
-        elif arg.type not in ("identifier",) or ctx.text(arg) not in ("t", "b", "tb"):
+        elif arg.type != "identifier" or ctx.text(arg) not in ("t", "b", "tb"):
             return False  # an address from elsewhere (a variable, a flag): it may be known
     return True
 
@@ -123,7 +124,7 @@ def _fakes_conns(ctx: FileContext, dial: Node) -> bool:
     """A function literal every return of which hands back a value it builds (`&fakeConn{...}`), no network."""
     if dial.type != "func_literal":
         return False
-    returns = [r for r in _returns(dial) if enclosing_function(r) == dial]
+    returns = [r for r in captures("(return_statement) @r", dial).get("r", []) if enclosing_function(r) == dial]
     for r in returns:
         values = r.named_children[0].named_children if r.named_children else []
         first = unparen(values[0]) if values else None
@@ -132,9 +133,3 @@ def _fakes_conns(ctx: FileContext, dial: Node) -> bool:
         if first is None or first.type != "composite_literal":
             return False
     return bool(returns)
-
-
-def _returns(node: Node) -> list[Node]:
-    from plumber.syntax.parser import captures
-
-    return captures("(return_statement) @r", node).get("r", [])

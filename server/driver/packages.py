@@ -334,13 +334,8 @@ class PackageView:
             own_pkg = own_pkg[: -len("_test")]
         if self.path is not None and not self.ctx.is_test_file:
             out[self.path] = self.own_summary(check)
-        if self.directory is not None:
-            for p in self.index.files(self.directory):
-                if p == self.path:
-                    continue
-                pkg, value = self.index.summary(check, p)
-                if pkg is not None and pkg == own_pkg:
-                    out[p] = value
+        if self.directory is not None and own_pkg is not None:
+            self._add_siblings(out, check, self.index.files(self.directory), own_pkg)
         self._all[check.code] = out
         return out
 
@@ -359,11 +354,15 @@ class PackageView:
             paths = self.index.files(self.directory, tests=True)
             if not ctx.is_test_file:
                 paths = paths + self.index.files(self.directory)
-            for p in paths:
-                if p == self.path:
-                    continue
-                pkg, value = self.index.summary(check, p)
-                if pkg == ctx.package_name:
-                    out[p] = value
+            self._add_siblings(out, check, paths, ctx.package_name)
         self._all[key] = out
         return out
+
+    def _add_siblings(self, out: dict[str, Any], check: Check, paths: list[str], package: str) -> None:
+        """The summaries of the files among `paths` (this file's aside) that declare `package`."""
+        for p in paths:
+            if p == self.path:
+                continue
+            pkg, value = self.index.summary(check, p)
+            if pkg == package:
+                out[p] = value

@@ -67,23 +67,26 @@ class LocalTypes:
 
     # -- names ----------------------------------------------------------------------
 
+    def _top(self, node: Node) -> Node:
+        """The top-level declaration holding `node`: one step down from the root, in C (a zero-width node may
+        sit between two declarations: it climbs)."""
+        top = self.root.child_with_descendant(node) if node.end_byte > node.start_byte else None
+        if top is None:
+            top = node
+            while top.parent is not None and top.parent.type != "source_file":
+                top = top.parent
+        return top
+
     def _local(self, ident: Node) -> int | None:
-        # the top-level declaration holding it, found in C: a name it does not declare is no local, told at once
-        top = self.root.child_with_descendant(ident) if ident.end_byte > ident.start_byte else None
-        decl = declaration_of(self.source, ident, top=top)
+        # a name its top-level declaration does not declare is no local, told at once
+        decl = declaration_of(self.source, ident, top=self._top(ident))
         if decl is None:
             return None
         self._decls[decl.start_byte] = decl
         return decl.start_byte
 
     def names_at(self, node: Node) -> Names:
-        # the top-level declaration holding `node`: one step down from the root (a zero-width node may
-        # sit between two declarations: it climbs)
-        top = self.root.child_with_descendant(node) if node.end_byte > node.start_byte else None
-        if top is None:
-            top = node
-            while top.parent is not None and top.parent.type != "source_file":
-                top = top.parent
+        top = self._top(node)
         got = self._names.get(top.start_byte)
         if got is None:
             base = Names(self.source, self.pkg_path, self.imports, self.dot_imports)
