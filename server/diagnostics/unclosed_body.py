@@ -23,6 +23,10 @@ A HEAD request (`Head`, or `Do`/`RoundTrip` of a request built by
 `http.NewRequest("HEAD", ...)` and never changed) is not flagged: `net/http`
 gives its response `http.NoBody` and reuses the connection at once; only a
 custom `RoundTripper` could return a real body, which the model cannot see.
+Nor is `t.RoundTrip(req)` over a transport the function makes with dials that
+return a connection it builds itself (a fake, no network), when every HTTP
+status line the function scripts is a 1xx, 204 or 304: such a response has
+no body by the protocol (httputil's `DumpRequestOut`).
 A response recorded by `httptest` holds its body in memory: not flagged.
 
 Fix: `defer resp.Body.Close()` after the error check that follows the call;
