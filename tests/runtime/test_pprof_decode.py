@@ -153,9 +153,17 @@ def test_broken_references_in_a_well_formed_protocol_buffer():
 
 
 def test_mutations_raise_profile_error_or_decode(heapleak):
-    """Random byte changes to a real profile, compressed and not: ProfileError or a profile, nothing else."""
+    """Random byte changes to a real profile, compressed and not: ProfileError or a profile, nothing else.
+
+    Most random changes break the gzip stream or the protocol buffer's framing (a few in a hundred
+    decode, how many depends on the run's profile), so the decoder is shown to accept what stays well
+    formed by a change it must keep: letters changed inside a string of the table."""
     rnd = random.Random(18)
     plain = zlib.decompress(real(heapleak), 31)
+    at = plain.index(b"main.handleRequest")
+    renamed = plain[:at] + b"main.handleReQuest" + plain[at + len(b"main.handleRequest") :]
+    funcs = {f.func for s in pprof.decode(renamed).samples for f in s.frames}
+    assert "main.handleReQuest" in funcs and "main.handleRequest" not in funcs
     decoded = 0
     t0 = time.monotonic()
     for _ in range(300):
@@ -170,7 +178,7 @@ def test_mutations_raise_profile_error_or_decode(heapleak):
         except ProfileError:
             pass
     assert time.monotonic() - t0 < 30
-    assert 0 < decoded < 300
+    assert decoded < 300
 
 
 def test_zip_bomb_stops_at_the_cap_in_bounded_memory_and_time(tmp_path):
