@@ -258,10 +258,15 @@ GENERATED = re.compile(r"// Code generated .* DO NOT EDIT\.")
 def generated_file(source: bytes, root: Node) -> bool:
     """Whether the file says it is generated, by Go's convention, before its package clause (only
     the comments there are read: a keystroke in a large file does not scan all of it)."""
-    for child in root.children:
-        if child.type != "comment":
+    cursor = root.walk()  # (not root.children: a list of every top-level node, 0.2 ms on proc.go)
+    if not cursor.goto_first_child():
+        return False
+    while True:
+        child = cursor.node
+        if child is None or child.type != "comment":
             return False  # the package clause, or whatever stands first
         text = source[child.start_byte : child.end_byte].rstrip(b"\r").decode("utf-8", "replace")
         if GENERATED.fullmatch(text):
             return True
-    return False
+        if not cursor.goto_next_sibling():
+            return False
