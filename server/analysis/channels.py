@@ -25,7 +25,7 @@ from plumber.analysis.resources import bind
 from plumber.analysis.scope import declaring_scope, find_uses, is_local
 from plumber.analysis.uses import Role, site_of
 from plumber.core.checks import Analysis
-from plumber.syntax.nodes import FUNCTION_TYPES, ancestors, enclosing_function, file_function, outer
+from plumber.syntax.nodes import FUNCTION_TYPES, ancestors, enclosing_function, outer
 
 MAKE_QUERY = (
     '(call_expression function: (identifier) @f (#eq? @f "make") arguments: (argument_list . (channel_type))) @make'
@@ -294,7 +294,7 @@ def _passed_to_named(ctx: FileContext, ch: Channel, value: Node, args: Node, nam
     """`go worker(ch)` with `func worker(c chan T)` declared in the file: the uses of the parameter
     (sends, receives, ranges, close; anything else makes the channel someone else's) are the
     goroutine's."""
-    decl = file_function(ctx.root, ctx.source, name)
+    decl = ctx.file_function(name)
     if decl is None or decl.child_by_field_name("type_parameters") is not None:
         raise _NotOurs
     if decl == ch.fn or decl in ch.callees:

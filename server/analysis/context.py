@@ -4,7 +4,7 @@ results of the shared analyses, which the driver computes on demand through a `R
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Protocol
 
 from tree_sitter import Node, Tree
@@ -15,7 +15,7 @@ from plumber.analysis.model.summarize import file_summaries
 from plumber.analysis.scope import is_local
 from plumber.core.checks import Analysis, Check
 from plumber.syntax.imports import ImportTable
-from plumber.syntax.nodes import node_text
+from plumber.syntax.nodes import file_function, node_text
 from plumber.syntax.parser import captures, matches, whole_captures, whole_matches
 
 
@@ -55,6 +55,17 @@ _MISSING = object()
 class _Failed:
     def __init__(self, error: Exception):
         self.error = error
+
+
+# A fact of the whole file (FileContext.read_across): top-level names to what each is.
+Fact = Mapping[str, Hashable]
+
+
+def _function_print(ctx: FileContext, name: str) -> Fact:
+    """What `file_function` finds for `name`: its text and node count (after a syntax error elsewhere
+    tree-sitter may read the same text otherwise), or None."""
+    decl = file_function(ctx.root, ctx.source, name)
+    return {name: (ctx.text(decl), decl.descendant_count) if decl is not None else None}
 
 
 class FileContext:
@@ -100,6 +111,24 @@ class FileContext:
         self._program_source = program
         self._program: tuple[Program, str, Callable[[str, str], Any]] | None = None
         self._summaries: Summaries | None = None
+        # Facts of the whole file that findings of one declaration were computed from (another function's
+        # text, the functions run only through once.Do), by key: how to compute each from any context of
+        # this file, and its value here. After an edit the incremental analyzer computes them again and
+        # reruns the declarations naming a name whose value changed.
+        self.facts_read: dict[str, tuple[Callable[[FileContext], Fact], Fact]] = {}
+
+    def read_across(self, key: str, fact: Callable[[FileContext], Fact]) -> Fact:
+        """`fact(self)`, recorded under `key`: names (of top-level declarations) to what each is. It must
+        read the whole file (whole-file queries: `captures(q, self.root)`), whatever `ranges` is."""
+        known = self.facts_read.get(key)
+        if known is None:
+            known = self.facts_read[key] = (fact, fact(self))
+        return known[1]
+
+    def file_function(self, name: str) -> Node | None:
+        """The file's one top-level function named `name`, if there is exactly one (a fact read across)."""
+        self.read_across("function " + name, functools.partial(_function_print, name=name))
+        return file_function(self.root, self.source, name)
 
     def _model(self) -> tuple[Program, str, Callable[[str, str], Any]]:
         if self._program is None:

@@ -36,7 +36,7 @@ from plumber.analysis.error_checks import (
 from plumber.analysis.resources import Binding
 from plumber.analysis.scope import is_local, short_declaration
 from plumber.analysis.table_calls import call_sites
-from plumber.syntax.nodes import enclosing_function, file_function, following, statements_of, unparen
+from plumber.syntax.nodes import enclosing_function, following, statements_of, unparen
 
 # Calls that report a test failure (and nothing else): a branch made of them is the test failing.
 TEST_FAILURE = re.compile(r"^(\w+\.(Error|Errorf|Fatal|Fatalf|Fail|FailNow)|panic|log\.(Fatal|Fatalf|Fatalln))\(")
@@ -291,7 +291,7 @@ class _Success:
     def _helper(self, name: str, values: list[object]) -> object:
         """`errEndsTest(t, err, ...)` with err nil: False when the file's helper returns true only where it
         is set (bool_helpers)."""
-        decl = file_function(self.ctx.root, self.ctx.source, name)
+        decl = self.ctx.file_function(name)
         if decl is None:
             return UNKNOWN
 

@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from plumber.analysis.context import FileContext
 from plumber.core.checks import Analysis
-from plumber.syntax.nodes import PACKAGE_VAR_SPECS, ancestors, following
+from plumber.syntax.nodes import PACKAGE_VAR_SPECS, ancestors, following, word_starts
 
 REQUEST_FUNC = re.compile(r"(?i)^(handle|serve)")
 
@@ -168,35 +168,51 @@ class Lifetime:
 
     @functools.cached_property
     def _once_functions(self) -> frozenset[str]:
-        """Functions of this file run only through `once.Do(name)` (`once.Do(startServer)`), never called."""
-        handed: set[str] = set()
-        for m in self.ctx.matches(
-            "(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @f)"
-            ' arguments: (argument_list . (identifier) @arg .) (#eq? @f "Do"))'
-        ):
-            recv = self.ctx.text(m["recv"][0])
-            if "once" in recv.lower() or recv in self._once_vars:
-                handed.add(self.ctx.text(m["arg"][0]))
-        called = {
-            self.ctx.text(c) for c in self.ctx.captures("(call_expression function: (identifier) @f)").get("f", [])
-        }
-        return frozenset(handed - called)
+        """Functions of this file run only through `once.Do(name)` (`once.Do(startServer)`), never called:
+        read across the file (a call anywhere makes one not so)."""
+        return frozenset(self.ctx.read_across("once-functions", _once_functions))
 
     @functools.cached_property
     def _once_vars(self) -> frozenset[str]:
-        """Package-level `var setup sync.Once` of this file."""
-        out: set[str] = set()
-        for m in self.ctx.matches(PACKAGE_VAR_SPECS):
-            spec = m["spec"][0]
-            t = spec.child_by_field_name("type")
-            if t is not None and self.ctx.text(t) == "sync.Once":
-                out.update(self.ctx.text(n) for n in spec.children_by_field_name("name"))
-        return frozenset(out)
+        return _once_vars(self.ctx)
 
     def _compare_and_swap(self, stmt: Node) -> bool:
         cond = stmt.child_by_field_name("condition")
         text = self.ctx.text(cond) if cond is not None else ""
         return "||" not in text and re.search(r"(^|[\s(&])[\w.]*\.CompareAndSwap\(", text) is not None
+
+
+ONCE_DO = (
+    "(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @f)"
+    ' arguments: (argument_list . (identifier) @arg .) (#eq? @f "Do"))'
+)
+CALLED_NAMES = "(call_expression function: (identifier) @f)"
+
+
+def _once_functions(ctx: FileContext) -> dict[str, bool]:
+    """The functions handed to `once.Do` and never called, over the whole file (whatever ctx.ranges is)."""
+    if next(word_starts(ctx.source, b"Do"), None) is None:
+        return {}  # (no `.Do(` call: the queries over a large file at every keystroke spared)
+    once_vars = _once_vars(ctx)
+    handed: set[str] = set()
+    for m in ctx.matches(ONCE_DO, ctx.root):
+        recv = ctx.text(m["recv"][0])
+        if "once" in recv.lower() or recv in once_vars:
+            handed.add(ctx.text(m["arg"][0]))
+    if handed:
+        handed -= {ctx.text(c) for c in ctx.captures(CALLED_NAMES, ctx.root).get("f", [])}
+    return dict.fromkeys(handed, True)
+
+
+def _once_vars(ctx: FileContext) -> frozenset[str]:
+    """Package-level `var setup sync.Once` of this file."""
+    out: set[str] = set()
+    for m in ctx.matches(PACKAGE_VAR_SPECS, ctx.root):
+        spec = m["spec"][0]
+        t = spec.child_by_field_name("type")
+        if t is not None and ctx.text(t) == "sync.Once":
+            out.update(ctx.text(n) for n in spec.children_by_field_name("name"))
+    return frozenset(out)
 
 
 def _has_loop(stmt: Node) -> bool:

@@ -8,7 +8,10 @@ reparse (`Tree.changed_ranges`, which is empty for an edit inside a token),
 widened to whole lines plus the next line (a `//nolint` comment suppresses
 findings on its own line and the statement below it), and to the declaration
 below an edited top-level comment (a directive in a doc comment covers the
-whole function). An edit of the comments before the package clause (which
+whole function), and to the declarations naming a name whose value changed in
+a fact of the whole file a check read there (`FileContext.read_across`: a
+goroutine running `worker(ch)` has worker's sends; a function run only through
+`once.Do` runs once per process). An edit of the comments before the package clause (which
 may suppress the whole file or mark it generated) reruns everything. The other declarations' cached
 findings are shifted by the edits' byte deltas and reused.
 
@@ -95,6 +98,8 @@ class IncrementalAnalyzer:
         # index keeps the current ones, and a document of a large package must not pin an old merge
         self._declared: weakref.ref | None = None
         self._unmarked = False  # the last run's text held no directive's marker (suppress.marker_near)
+        # the facts of the whole file the per-declaration checks read (FileContext.read_across), as of the last run
+        self._facts: dict[str, tuple] = {}
 
     @property
     def file_checks_never_ran(self) -> bool:
@@ -188,6 +193,12 @@ class IncrementalAnalyzer:
             naming = mentioning(source, tree.root_node, names) if names is not None else None
             ranges = merge(list(ranges) + naming) if naming is not None else None
         self._declared = weakref.ref(declared) if declared is not None else None
+        if ranges is not None and self._facts:
+            # a declaration's findings may hold what it read of the whole file (another function, once.Do's
+            # functions): where that changed, the declarations naming a changed name are rerun
+            changed = self._changed_facts(ctx)
+            naming = mentioning(source, tree.root_node, changed) if changed is not None else None
+            ranges = merge(list(ranges) + naming) if naming is not None else None
         failures: list[CheckFailure] = []
         if ranges is None:
             self.last_mode, self.last_ranges = "full", []
@@ -212,6 +223,9 @@ class IncrementalAnalyzer:
                     decl = decl + fresh
                     decl.sort(key=lambda f: (f.start, f.code))
         self._decl, self._settings, self._checks, self._doc, self._seq = decl, settings, checks, doc, seq
+        if ranges is None:
+            self._facts = {}  # a full run read all there are
+        self._facts.update(ctx.facts_read)
         self._unmarked = not self.engine.suppressions(source, tree.root_node).markers
         self._tree = tree.copy()  # O(1), and immutable: the document edits its own tree in place
         if any(f.cut for f in failures):
@@ -256,6 +270,19 @@ class IncrementalAnalyzer:
         edits = [ev for ev in changes if isinstance(ev, ByteEdit)]
         if self._unmarked and len(edits) == 1 and not marker_near(source, edits[0].start, edits[0].new_end):
             self.engine.unmarked(source)
+
+    def _changed_facts(self, ctx: FileContext) -> set[str] | None:
+        """The names whose value differs in a fact of the last run computed again over `ctx` (the new
+        ones kept); None when one cannot be computed (a whole-file run)."""
+        changed: set[str] = set()
+        for key, (fact, old) in list(self._facts.items()):
+            try:
+                new = fact(ctx)
+            except Exception:  # the checks will report it; meanwhile nothing cached is trusted
+                return None
+            changed.update(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
+            self._facts[key] = (fact, new)
+        return changed
 
     def _keep_imports(self, ctx) -> None:
         table = ctx.__dict__.get("imports")

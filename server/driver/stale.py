@@ -3,7 +3,9 @@
 The incremental analyzer (`incremental.py`) reruns those and moves the findings of the others by the
 edits. Besides the edited ranges: nodes tree-sitter parsed anew without reporting a changed range
 (after a syntax error, `parsed_anew`), and declarations that name a function or method whose signature
-changed (`mentioning`), since the types a check reads there may differ.
+changed (`mentioning`), since the types a check reads there may differ; the analyzer reruns likewise
+the declarations naming a name whose value changed in a fact of the whole file a check read
+(`FileContext.read_across`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from plumber.analysis.model import exprs as E
 from plumber.analysis.model.packages import PackageFacts
 from plumber.core.findings import Edit, Finding, Fix, Related
 from plumber.syntax.document import ByteEdit
+from plumber.syntax.nodes import word_starts
 
 # Top-level nodes an edit may touch without forcing a whole-file run.
 LOCAL_TOP_LEVEL = frozenset({"function_declaration", "method_declaration", "comment"})
@@ -213,13 +216,12 @@ def mentioning(text: bytes, root, names: set[str]) -> list[tuple[int, int]] | No
     method value, a comment); None when a top-level node of another kind does (a whole-file run)."""
     if not names:
         return []
-    word = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
     spans: list[tuple[int, int]] = []
-    for m in word.finditer(text):
-        if spans and spans[-1][0] <= m.start() < spans[-1][1]:
+    for at, end in sorted((at, at + len(w)) for w in {n.encode() for n in names} for at in word_starts(text, w)):
+        if spans and spans[-1][0] <= at < spans[-1][1]:
             continue
-        cursor = top_level_from(root, text, m.start(), m.end())
-        if cursor is None or cursor.node.start_byte > m.start():
+        cursor = top_level_from(root, text, at, end)
+        if cursor is None or cursor.node.start_byte > at:
             continue
         node = cursor.node
         if node.type == "comment":

@@ -345,6 +345,94 @@ def test_a_changed_signature_reruns_the_declarations_that_name_it(tmp_path):
     assert after == fresh(Engine([TYPED]), path, doc.text)
 
 
+SENDER = b"""package p
+
+func sleepThenSend(done chan<- struct{}) {
+	done <- struct{}{}
+}
+
+func waitOrGiveUp(d int) bool {
+	done := make(chan struct{})
+	go sleepThenSend(done)
+	if d > 0 {
+		return false
+	}
+	<-done
+	return true
+}
+"""
+
+
+def test_an_edit_of_a_looked_up_function_reruns_the_declarations_that_name_it():
+    """blocked-send reads the sends of `sleepThenSend` on its parameter from `waitOrGiveUp`: once it
+    closes the channel instead, or is gone (an edit that swallows it into an error), the finding in
+    `waitOrGiveUp` follows although the edit is not there, as in a fresh analysis."""
+    engine = Engine(registry())
+    doc = Document(SENDER)
+    inc = IncrementalAnalyzer(engine, "/nowhere/p/a.go")
+    assert [f.code for f in inc.analyze(doc)[0]] == ["blocked-send"]
+    at = doc.text.index(b"done <- struct{}{}")
+    doc.replace(at, at + len(b"done <- struct{}{}"), b"close(done)")
+    assert inc.analyze(doc)[0] == [] and inc.last_mode == "incremental"
+    assert any(s <= doc.text.index(b"func waitOrGiveUp") < e for s, e in inc.last_ranges)
+    doc.replace(at, at + len(b"close(done)"), b"done <- struct{}{}")
+    assert [f.code for f in inc.analyze(doc)[0]] == ["blocked-send"]
+    # the function's header deleted: it is no function of the file any more
+    start = doc.text.index(b"func sleepThenSend")
+    doc.replace(start, doc.text.index(b"{", start) + 1, b"var g = 1\n")
+    got = inc.analyze(doc)[0]
+    assert got == reference(engine, "/nowhere/p/a.go", doc)
+    assert "blocked-send" not in [f.code for f in got]
+
+
+ONCE = b"""package t
+
+import (
+	"sync"
+	"time"
+)
+
+var setup sync.Once
+
+func startServer() {
+	t := time.NewTicker(time.Second)
+	for range t.C {
+		work()
+	}
+}
+
+func work() {}
+
+func Start() {
+	setup.Do(startServer)
+}
+"""
+
+
+def test_an_edit_that_changes_the_functions_run_once_reruns_them(tmp_path):
+    """ticker-not-stopped is silent in a function run only through `once.Do` (once per process), a fact
+    of the whole file: an edit of that function alone keeps it so, and an edit of `Start` that calls it
+    directly brings the finding in `startServer`, as in a fresh analysis (and takes it back)."""
+    (tmp_path / "go.mod").write_text("module example.com/t\n\ngo 1.22\n")
+    path = str(tmp_path / "a.go")
+    (tmp_path / "a.go").write_bytes(ONCE)
+    engine = Engine(registry())
+    doc = Document(ONCE)
+    inc = IncrementalAnalyzer(engine, path)
+    assert inc.analyze(doc)[0] == []
+    at = doc.text.index(b"work()\n\t}")
+    doc.replace(at, at, b"\t")
+    assert inc.analyze(doc)[0] == [] and inc.last_mode == "incremental"
+    call = b"setup.Do(startServer)"
+    at = doc.text.index(call)
+    doc.replace(at, at + len(call), b"startServer()")
+    got = inc.analyze(doc)[0]
+    assert inc.last_mode == "incremental" and [f.code for f in got] == ["ticker-not-stopped"]
+    assert got == reference(engine, path, doc)
+    doc.replace(at, at + len(b"startServer()"), call)
+    assert inc.analyze(doc)[0] == [] and inc.last_mode == "incremental"
+
+
 def test_deferred_file_checks_keep_their_shifted_findings_until_the_second_tier():
     """The first tier reruns only the edited declaration and keeps the whole-file checks' last
     findings, moved by the edit; the second tier (no deferral) equals a fresh analysis."""
