@@ -24,6 +24,7 @@ from plumber.analysis.bool_flags import BoolFlags
 from plumber.analysis.cfg import CFG, build
 from plumber.analysis.context import FileContext
 from plumber.analysis.expected_failure import failure_edge
+from plumber.analysis.failure_release import failure_only, returns_success
 from plumber.analysis.local_types import TYPES
 from plumber.analysis.model import exprs as E
 from plumber.analysis.model.flow import Witness, first_declaration_start, leak_path
@@ -40,12 +41,11 @@ from plumber.analysis.model.resource_table import (
 )
 from plumber.analysis.model.types import Signature, Tuple, results_of
 from plumber.analysis.ownership import _classify_append
-from plumber.analysis.resources import Binding, bind
+from plumber.analysis.resources import Binding, bind, callee_name
 from plumber.analysis.scope import declaring_scope, find_uses
 from plumber.analysis.uses import Role, lending_call, returned_by, runs_deferred, site_of
 from plumber.analysis.wrappers import result_releases, wrapped_releases
 from plumber.syntax.exits import is_exit_text
-from plumber.syntax.imports import default_name
 from plumber.syntax.nodes import ancestor_below, enclosing_function, on_the_way, outer, within
 
 CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
@@ -83,15 +83,6 @@ class Leak:
     in_use_after: bool = False  # handed to a function that goes on using it (pprof.StartCPUProfile): no safe fix
     callee_path: str = ""  # the import path of the opener's package, when resolved
     returned: bool = False  # returned on some paths: no `defer` fix (it would close what the caller gets)
-
-
-def callee_name(callee: tuple[str, str, str] | None, own_path: str, ctx: FileContext, call: Node) -> str:
-    """How a message names an opener: `os.Open`, `net.Dialer.DialContext`, `openLog` (this package)."""
-    if callee is None:
-        return ctx.text(call.child_by_field_name("function")) or "the call"
-    path, recv, name = callee
-    pkg = "" if path == own_path else default_name(path) + "."
-    return f"{pkg}{recv}.{name}" if recv else f"{pkg}{name}"
 
 
 class LeakFinder:
@@ -299,6 +290,7 @@ class LeakFinder:
             return None  # a (named) result: it leaves with the call
         uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(b.decl), b.decl) if u != b.target]
         releases: list[Node] = []
+        failure_releases: list[Node] = []  # deferred to run only when the function fails
         kills: list[Node] = []
         fates = [self.fate(u, kind) for u in uses]
         deferred = [u for u, f in zip(uses, fates, strict=True) if f is Fate.RELEASE and runs_deferred(u, fn)]
@@ -319,7 +311,8 @@ class LeakFinder:
             if f is Fate.RELEASE:
                 if runs_deferred(u, fn) and u.start_byte < b.stmt.start_byte:
                     return None  # a defer registered before the acquisition releases it on every path out
-                releases.append(u)  # a deferred release covers the paths that pass its defer statement
+                # a deferred release covers the paths that pass its defer statement (failing ones, for some)
+                (failure_releases if failure_only(self.ctx, u, fn) else releases).append(u)
             elif site_of(u).role is Role.ASSIGNED and not within(u, b.stmt):
                 kills.append(u)
         is_release = lambda u: self.fate(u, kind) is Fate.RELEASE  # noqa: E731
@@ -332,12 +325,13 @@ class LeakFinder:
             if self._wraps(u):
                 releases += result_releases(self.ctx, site_of(u).holder, is_release)
         in_use = any(self._keeps_in_use(u) for u in uses)
-        if not releases:
+        if not releases and not failure_releases:
             return Leak(call, kind, index, b, callee, None, False, in_use, path)
         cfg = self.cfg(fn)
         if cfg.has_error:
             return None
         stop_nodes = {self._node_of(cfg, u) for u in releases}
+        failure_nodes = {self._node_of(cfg, u) for u in failure_releases} - {None}
         kill_nodes = {self._node_of(cfg, u) for u in kills}
         stop_nodes.discard(None)
         kill_nodes.discard(None)
@@ -375,6 +369,8 @@ class LeakFinder:
             kills=lambda n: n.id in kill_nodes,
             pruned=pruned,
             flags=BoolFlags.of(self.ctx, fn),
+            on_failure=lambda n: n.id in failure_nodes,
+            succeeds=lambda block: returns_success(self.ctx, block.return_statement, fn),
         )
         if witness is None:
             return None

@@ -19,6 +19,7 @@ from plumber.analysis.edits import insert_line_after
 from plumber.analysis.ownership import Resource, Use, fate
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
 from plumber.core.findings import Edit, Fix
+from plumber.syntax.imports import default_name
 from plumber.syntax.nodes import enclosing_function, inside_loop
 
 # Calls after which control never reaches the next statement.
@@ -193,4 +194,13 @@ def calls_query(names: set[str] | frozenset[str]) -> str:
     )
 
 
-__all__ = ["Binding", "Edit", "bind", "calls_query", "defer_fix", "opening_calls", "unreleased"]
+def callee_name(callee: tuple[str, str, str] | None, own_path: str, ctx: FileContext, call: Node) -> str:
+    """How a message names an opener: `os.Open`, `net.Dialer.DialContext`, `openLog` (this package)."""
+    if callee is None:
+        return ctx.text(call.child_by_field_name("function")) or "the call"
+    path, recv, name = callee
+    pkg = "" if path == own_path else default_name(path) + "."
+    return f"{pkg}{recv}.{name}" if recv else f"{pkg}{name}"
+
+
+__all__ = ["Binding", "Edit", "bind", "callee_name", "calls_query", "defer_fix", "opening_calls", "unreleased"]

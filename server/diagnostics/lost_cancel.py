@@ -15,7 +15,12 @@ discarded with `_`, or not called (or deferred) on every path from the call
 to the function's return. Passing `cancel` to a function that calls or
 keeps it, storing it in a struct field or a package-level variable,
 returning it, sending it on a channel or capturing it in a composite literal
-make it someone else's to call: no finding.
+make it someone else's to call: no finding. A cancel deferred in a closure
+that calls it only under `if err != nil` (`err` the function's named error
+result) does not run when the function returns `..., nil`: such a return
+leaks the context (grpc-go's ALTS handshake leaked one per successful
+handshake so); a bare `return` or an error value returned may fail, and
+counts as cancelled.
 
 Also flags a cancel function stored in a struct field (`ctx, s.cancel =
 context.WithCancel(...)`, `s.cancel = cancel`, `&job{cancel: cancel}`)

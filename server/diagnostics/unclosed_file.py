@@ -19,7 +19,9 @@ return leaks it there; no fix then), stored in a field, a package-level
 variable or a container that escapes, sent on a channel, or passed to a
 function that takes it (the module's functions are read to tell; unknown
 functions count as taking it, unless the function defers the close itself:
-then they only borrow the file). Reading through `io.ReadAll(f)`,
+then they only borrow the file). A close deferred in a closure that runs it
+only under `if err != nil` (`err` the named error result) covers the failing
+returns, not a `return ..., nil` that leaves the file unreturned. Reading through `io.ReadAll(f)`,
 `bufio.NewScanner(f)`, `fmt.Fprintf(f, ...)` or a module function that only
 reads leaves it with the caller. A file discarded with `_` is always a leak,
 unless the call is meant to fail: a literal path that names a missing file

@@ -46,13 +46,16 @@ def leak_path(
     kills: Callable[[Node], bool],
     pruned: Callable[[Block], int | None],
     flags: BoolFlags | None = None,
+    on_failure: Callable[[Node], bool] | None = None,
+    succeeds: Callable[[Block], bool] | None = None,
 ) -> Witness | None:
     """The first leaking path's witness from just after `acquisition`, or None when every path releases.
 
     `stops(node)`: the node releases or hands on the value; `kills(node)`: it assigns the variable a new value;
     `pruned(block)`: the successor index not to follow out of a conditional block (the nil edge); `flags`: the
     function's bool flags, whose values along a path decide the branches on them (a block is then visited once
-    per set of known values).
+    per set of known values); `on_failure(node)`: the node defers a release that runs only when the function
+    fails (analysis/failure_release.py): past it, only an exit that `succeeds` leaks.
     """
     where = cfg.block_of(acquisition)
     if where is None:
@@ -65,9 +68,9 @@ def leak_path(
             return None
         if kills(n):
             return Witness("reassigned", n, n.start_byte)
-        _set(flags, n, known)
+        _set(flags, n, known, on_failure)
     if not first.succs:
-        return _exit_witness(cfg, first)
+        return _exit_witness(cfg, first, known, succeeds)
     state = _frozen(known)
     seen: set[tuple[int, frozenset]] = set()
     stack = [(b, state) for b in _successors(first, pruned, flags, known)]
@@ -86,11 +89,11 @@ def leak_path(
                 break
             if kills(n):
                 return Witness("reassigned", n, n.start_byte)
-            _set(flags, n, known)
+            _set(flags, n, known, on_failure)
         if stopped:
             continue
         if not block.succs:
-            w = _exit_witness(cfg, block)
+            w = _exit_witness(cfg, block, known, succeeds)
             if w is not None:
                 return w
             continue
@@ -99,7 +102,15 @@ def leak_path(
     return None
 
 
-def _set(flags: BoolFlags | None, node: Node, known: dict[int, bool]) -> None:
+# The key of `known` that says the path passed a release deferred for failures only (flags' keys are >= 0).
+_FAILURE_RELEASE = -1
+
+
+def _set(
+    flags: BoolFlags | None, node: Node, known: dict[int, bool], on_failure: Callable[[Node], bool] | None = None
+) -> None:
+    if on_failure is not None and on_failure(node):
+        known[_FAILURE_RELEASE] = True
     if flags is None:
         return
     for key, value in flags.assigned(node):
@@ -113,9 +124,13 @@ def _frozen(known: dict[int, bool]) -> frozenset:
     return frozenset(known.items())
 
 
-def _exit_witness(cfg: CFG, block: Block) -> Witness | None:
+def _exit_witness(
+    cfg: CFG, block: Block, known: dict[int, bool] | None = None, succeeds: Callable[[Block], bool] | None = None
+) -> Witness | None:
     if block.exit is not Exit.RETURN:
         return None
+    if known and known.get(_FAILURE_RELEASE) and not (succeeds is not None and succeeds(block)):
+        return None  # the deferred release may run: the function may be failing here
     ret = block.return_statement
     if ret is not None:
         return Witness("return", ret, ret.start_byte)
