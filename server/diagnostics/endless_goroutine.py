@@ -10,7 +10,7 @@ Flags `go func() { ... for { ... } ... }()`, `go f(...)` where `f` is a
 function declared in the same package (any non-test file of the directory,
 open buffers before the disk), and `go x.m(...)` where `m` is a method name
 that exactly one method declaration of the package uses, when a `for` loop at the top level of the
-goroutine's body has no condition (or ranges over a ticker's or timer's
+goroutine's body has no condition (or `true`: `for ; true; <-t.C`; or ranges over a ticker's or timer's
 channel, `for range t.C` with `t := time.NewTicker(d)` or `for range
 time.Tick(d)`: the runtime never closes those, Stop included) and its body (outside nested functions)
 holds no `return`, no `break` out of it, no `goto`, no `panic`, `os.Exit`,
@@ -73,7 +73,8 @@ def endless_loop(ctx: FileContext, body: Node | None) -> Node | None:
             loop = next((c for c in loop.named_children if c.type == "for_statement"), loop)
         if loop.type != "for_statement":
             continue
-        if any(c.type not in ("block", "comment") for c in loop.named_children) and not _ranges_over_ticks(ctx, loop):
+        clauses = [c for c in loop.named_children if c.type not in ("block", "comment")]
+        if clauses and not _ranges_over_ticks(ctx, loop) and not _endless_clause(ctx, clauses):
             continue  # a condition, a clause or a range that ends
         if not loop_can_leave(ctx, loop):
             return loop
@@ -81,6 +82,14 @@ def endless_loop(ctx: FileContext, body: Node | None) -> Node | None:
 
 
 _TICKERS = frozenset({"NewTicker", "NewTimer"})
+
+
+def _endless_clause(ctx: FileContext, clauses: list[Node]) -> bool:
+    """`for ; true; <-t.C` or `for i := 0; ; i++`: a clause whose condition is missing or `true`."""
+    if len(clauses) != 1 or clauses[0].type != "for_clause":
+        return False
+    cond = clauses[0].child_by_field_name("condition")
+    return cond is None or ctx.text(cond).strip("() \t") == "true"
 
 
 def _ranges_over_ticks(ctx: FileContext, loop: Node) -> bool:

@@ -65,3 +65,25 @@ func pollReplaced(d time.Duration) {
 		}
 	}()
 }
+
+// Seen in prometheus's consul discovery (fixed in 2aba238f31): a clause whose condition is `true`
+// loops for ever; after ticker.Stop() the goroutine blocks on <-ticker.C.
+func watchCatalog(ctx context.Context, d time.Duration) {
+	ticker := time.NewTicker(d)
+	go func() { // want `the goroutine runs an endless loop`
+		for ; true; <-ticker.C {
+			refresh()
+		}
+	}()
+	<-ctx.Done()
+	ticker.Stop()
+}
+
+// Look-alike: the clause's condition ends the loop.
+func refreshTimes(n int) {
+	go func() {
+		for i := 0; i < n; i++ {
+			refresh()
+		}
+	}()
+}
