@@ -33,6 +33,17 @@ ch <- 1
 ch <- 2
 close(ch) // the fix
 ```
+
+A ticker's channel is never closed: `Stop` ends the ticks, not a range over
+`t.C`. Flagged outside tests: a goroutine (`go func() { ... }()`) ranging
+over `x.C` with no way out of the loop, where `x` is a ticker that is
+stopped: a field set from `time.NewTicker` (`s.tick = time.NewTicker(d)`,
+`tick: time.NewTicker(d)`) whose `Stop` a function of the file calls
+(grpc-go's binary log sink leaked its flusher so per closed sink). Silent
+where the goroutine lives as long as the process (started in `main`, `init`
+or once) and where nothing stops the ticker (a daemon, ticking for ever).
+No fix: the goroutine needs a done channel to select on beside `x.C`. (A
+local ticker's range in a goroutine is endless-goroutine's.)
 """
 
 from __future__ import annotations
@@ -45,9 +56,15 @@ from plumber.analysis.channels import CHANNELS, CLOSE, RANGE, SEND, Channel, Op,
 from plumber.analysis.context import FileContext
 from plumber.analysis.edits import insert_line_after
 from plumber.analysis.goroutines import close_is_harmless, loop_can_leave, loop_in
+from plumber.analysis.lifetime import LIFETIME, Lifetime
 from plumber.core.checks import Category, Check, FixAvailability
 from plumber.core.findings import Edit, Finding, Fix, Severity, finding, related
-from plumber.syntax.nodes import child_containing, enclosing_function, goroutine_literal, inside_loop
+from plumber.syntax.nodes import (
+    child_containing,
+    enclosing_function,
+    goroutine_literal,
+    inside_loop,
+)
 
 CODE = "unclosed-range"
 WAITS = (
@@ -75,6 +92,95 @@ def run(ctx: FileContext) -> Iterator[Finding]:
                 related=[related(ch.make, f"{ch.name} is made here")],
             )
             break
+    if not ctx.is_test_file and ctx.imports.has("time"):
+        yield from _ticker_ranges(ctx)
+
+
+# -- ranges over a ticker's channel -----------------------------------------------
+
+TICKER_RANGES = (
+    "(for_statement (range_clause right: (selector_expression operand: [(identifier) (selector_expression)] @ticker"
+    ' field: (field_identifier) @c (#eq? @c "C")))) @loop'
+)
+STOP_CALLS = (
+    "(call_expression function: (selector_expression operand: [(identifier) (selector_expression)] @ticker"
+    ' field: (field_identifier) @m (#eq? @m "Stop")) arguments: (argument_list) @args) @call'
+)
+
+
+def _ticker_ranges(ctx: FileContext) -> Iterator[Finding]:
+    life: Lifetime = ctx.result(LIFETIME)
+    for m in ctx.matches(TICKER_RANGES):
+        loop, ticker = m["loop"][0], m["ticker"][0]
+        lit = enclosing_function(loop)
+        go = lit.parent.parent if lit is not None and lit.parent is not None else None
+        if go is None or go.type != "go_statement" or goroutine_literal(go) != lit or loop_can_leave(ctx, loop):
+            continue
+        if life.process_lifetime(go) or life.before_exit(go):
+            continue
+        stop = _stop_of(ctx, ticker)
+        if stop is None:
+            continue
+        x = ctx.text(ticker)
+        yield finding(
+            CODE,
+            next((c for c in loop.named_children if c.type == "range_clause"), loop),
+            f"nothing closes {x}.C: Stop ends a ticker's ticks, not its channel, so this range never ends "
+            "and the goroutine blocks forever once the ticker is stopped; select on a done channel beside it",
+            related=[related(stop, f"{x} is stopped here"), related(go, "the goroutine is started here")],
+        )
+
+
+def _stop_of(ctx: FileContext, ticker: Node) -> Node | None:
+    """A `Stop()` in the file of a field of the ticker's name, where the file sets such a field from
+    time.NewTicker. (A local variable's ticker range is endless-goroutine's.)"""
+    if ticker.type != "selector_expression":
+        return None
+    field = ctx.text(ticker.child_by_field_name("field"))
+    if not ctx.read_across("stopped ticker fields", _stopped_fields).get(field):
+        return None
+    return next(c for c, t in _stops(ctx) if t.type == "selector_expression"
+                and ctx.text(t.child_by_field_name("field")) == field)  # fmt: skip
+
+
+def _stops(ctx: FileContext) -> list[tuple[Node, Node]]:
+    """(call, operand) of the file's `x.Stop()` calls (no arguments)."""
+    return [
+        (m["call"][0], m["ticker"][0])
+        for m in ctx.matches(STOP_CALLS, ctx.root)
+        if not [a for a in m["args"][0].named_children if a.type != "comment"]
+    ]
+
+
+def _ticker_fields(ctx: FileContext) -> set[str]:
+    """The field names the file sets from `time.NewTicker(...)`: `s.t = ...`, `t: ...` in a literal."""
+    names = set(ctx.imports.names_of("time"))
+    out: set[str] = set()
+    for m in ctx.matches(NEW_TICKERS, ctx.root):
+        call = m["call"][0]
+        f = call.child_by_field_name("function")
+        if f is None or f.type != "selector_expression" or ctx.text(f.child_by_field_name("field")) != "NewTicker":
+            continue
+        if ctx.text(f.child_by_field_name("operand")) not in names:
+            continue
+        target = m["target"][0]
+        out.add(ctx.text(target.child_by_field_name("field") if target.type == "selector_expression" else target))
+    return out
+
+
+NEW_TICKERS = (
+    "["
+    "(assignment_statement left: (expression_list . (selector_expression) @target .)"
+    " right: (expression_list . (call_expression) @call .))"
+    "(keyed_element key: (literal_element (identifier) @target) value: (literal_element (call_expression) @call))"
+    "]"
+)
+
+
+def _stopped_fields(ctx: FileContext) -> dict[str, bool]:
+    """The field names the file sets from time.NewTicker and calls Stop on (`s.tick.Stop()`)."""
+    stopped = {ctx.text(t.child_by_field_name("field")) for _, t in _stops(ctx) if t.type == "selector_expression"}
+    return dict.fromkeys(_ticker_fields(ctx) & stopped, True) if stopped else {}
 
 
 # -- the fix ------------------------------------------------------------------
@@ -229,5 +335,5 @@ CHECK = Check(
     run=run,
     category=Category.GOROUTINE,
     fix=FixAvailability.SOMETIMES,
-    requires=(CHANNELS,),
+    requires=(CHANNELS, LIFETIME),
 )

@@ -433,6 +433,33 @@ def test_an_edit_that_changes_the_functions_run_once_reruns_them(tmp_path):
     assert inc.analyze(doc)[0] == [] and inc.last_mode == "incremental"
 
 
+SINK = os.path.join(TESTDATA, "unclosed-range", "ticker.go")
+
+
+def test_an_edit_of_the_stop_in_another_method_reruns_the_range_over_the_ticker():
+    """unclosed-range flags the flusher's range over fs.writeTicker.C because Close stops that ticker
+    (a fact of the whole file): once the Stop is gone, the finding in startFlushing goes too, and
+    comes back with it, though the edits are only in Close."""
+    engine = Engine(registry())
+    doc = Document(SOURCES[SINK])
+    inc = IncrementalAnalyzer(engine, SINK)
+
+    def flusher(findings):
+        return [f for f in findings if f.code == "unclosed-range" and b"fs.writeTicker" in doc.text[f.start : f.end]]
+
+    assert len(flusher(inc.analyze(doc)[0])) == 1
+    stop = b"fs.writeTicker.Stop()"
+    at = doc.text.index(stop)
+    doc.replace(at, at + len(stop), b"fs.writeTicker = nil")
+    got = inc.analyze(doc)[0]  # (the field's name is in the type declaration too: a whole-file run)
+    assert flusher(got) == [] and got == reference(engine, SINK, doc)
+    doc.replace(at, at + len(b"fs.writeTicker = nil"), stop)
+    assert len(flusher(inc.analyze(doc)[0])) == 1
+    # an edit elsewhere in Close that leaves the fact as it was reruns Close alone
+    doc.replace(at, at, b" ")
+    assert len(flusher(inc.analyze(doc)[0])) == 1 and inc.last_mode == "incremental"
+
+
 def test_deferred_file_checks_keep_their_shifted_findings_until_the_second_tier():
     """The first tier reruns only the edited declaration and keeps the whole-file checks' last
     findings, moved by the edit; the second tier (no deferral) equals a fresh analysis."""
