@@ -41,12 +41,12 @@ from plumber.analysis.model.resource_table import (
 )
 from plumber.analysis.model.types import Signature, Tuple, results_of
 from plumber.analysis.ownership import _classify_append
-from plumber.analysis.resources import Binding, bind, callee_name
+from plumber.analysis.resources import Binding, bind, callee_name, result_stays_local
 from plumber.analysis.scope import declaring_scope, find_uses
 from plumber.analysis.uses import Role, lending_call, returned_by, runs_deferred, site_of
 from plumber.analysis.wrappers import result_releases, wrapped_releases
 from plumber.syntax.exits import is_exit_text
-from plumber.syntax.nodes import ancestor_below, enclosing_function, on_the_way, outer, within
+from plumber.syntax.nodes import enclosing_function, on_the_way, within
 
 CANDIDATES = "[(short_var_declaration right: (expression_list (call_expression) @call)) (assignment_statement right: (expression_list (call_expression) @call)) (var_spec value: (expression_list (call_expression) @call)) (expression_statement (call_expression) @call)]"  # noqa: E501
 # Openers known by name: gRPC's, whose package the model cannot read here (no module cache), and os.Pipe,
@@ -59,7 +59,6 @@ BY_NAME: dict[tuple[str, str], tuple[tuple[int, ResourceKind], ...]] = {
 }
 _ASSIGNED = "[(assignment_statement left: (expression_list (identifier) @id)) (short_var_declaration left: (expression_list (identifier) @id))]"  # noqa: E501
 _STUB = re.compile(r"^New\w*Client$")
-_GO = frozenset({"go_statement"})
 _LOOKING = frozenset(
     {Role.COMPARED, Role.BINARY, Role.INDEXED, Role.LOOKED_AT, Role.RANGED, Role.UNARY, Role.RECEIVED_FROM}
 )
@@ -91,6 +90,7 @@ class LeakFinder:
         self.types: LocalTypes = ctx.result(TYPES)
         self.summaries = ctx.summaries
         self._cfgs: dict[int, CFG] = {}
+        self._may: dict[str, bool] = {}  # _may_acquire by the text of a callee that names no local
 
     # -- acquisitions ----------------------------------------------------------------
 
@@ -133,6 +133,19 @@ class LeakFinder:
             return True
         types = self.types
         names = types.names_at(call)
+        root = fn.child_by_field_name("operand") if fn.type == "selector_expression" else fn
+        # a callee of package-level names (`throw`, `pkg.Open`, `mheap_.alloc`) is typed alike all over
+        # the file: once (runtime/proc.go calls 499 callees 1,564 times)
+        key = names.text(fn) if root is not None and root.type == "identifier" and names.local(root) is None else None
+        known = self._may.get(key) if key is not None else None
+        if known is None:
+            known = self._may_acquire_typed(fn, names)
+            if key is not None:
+                self._may[key] = known
+        return known
+
+    def _may_acquire_typed(self, fn: Node, names) -> bool:
+        types = self.types
         if fn.type == "identifier" and names.local(fn) is None and names.text(fn) in BUILTIN_FUNCS:
             return False  # a builtin call: never an E.Call, never acquired
         program = types.program
@@ -199,11 +212,11 @@ class LeakFinder:
             return Fate.RELEASE
         if self.summaries.wraps_argument(fn_ir, index, local):
             # the result holds it (a wrapper, a stub): handed on only when the result is
-            return Fate.LOCAL if self._result_stays_local(call) else Fate.ESCAPE
+            return Fate.LOCAL if result_stays_local(self.ctx, call) else Fate.ESCAPE
         kept = self.summaries.keeps_argument(fn_ir, index, local)
         if kept:
             return Fate.LOCAL
-        if kept is None and kind is GRPC_CONN and self._is_stub(call) and self._result_stays_local(call):
+        if kept is None and kind is GRPC_CONN and self._is_stub(call) and result_stays_local(self.ctx, call):
             return Fate.LOCAL  # a generated stub lent the connection: the stub must not outlive it
         return Fate.ESCAPE
 
@@ -233,20 +246,6 @@ class LeakFinder:
         fn = call.child_by_field_name("function")
         name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
         return name is not None and _STUB.match(self.ctx.text(name)) is not None
-
-    def _result_stays_local(self, call: Node) -> bool:
-        """The call's result is used on the spot, or bound to a local that is only read and called, not by
-        a goroutine (`go c.serve()`: the goroutine holds it)."""
-        up = outer(call)
-        if up.parent is not None and up.parent.type == "selector_expression":
-            return True  # pb.NewGreeterClient(conn).SayHello(...): used on the spot
-        stub = bind(self.ctx, call, 0)
-        if stub is None or stub.target is None or stub.decl is None:
-            return False
-        uses = [u for u in find_uses(self.ctx.source, self.ctx.root, declaring_scope(stub.decl), stub.decl)
-                if u != stub.target]  # fmt: skip
-        fn = enclosing_function(stub.decl) or self.ctx.root
-        return all(site_of(u).role is Role.SELECTED and ancestor_below(u, _GO, fn) is None for u in uses)
 
     # -- the verdict ----------------------------------------------------------------
 
@@ -384,7 +383,7 @@ class LeakFinder:
             return False
         wraps = self.summaries.wraps_argument(expr_of_node(fn, self.types.names_at(fn)), site.index,
                                               self.types._local_type)  # fmt: skip
-        return wraps and self._result_stays_local(site.holder)  # the memoised summary first, the scope walk after
+        return wraps and result_stays_local(self.ctx, site.holder)  # the memoised summary first, the scope walk after
 
     def _keeps_in_use(self, use: Node) -> bool:
         site = site_of(use)

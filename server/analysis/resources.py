@@ -18,9 +18,12 @@ from plumber.analysis.context import FileContext
 from plumber.analysis.edits import insert_line_after
 from plumber.analysis.ownership import Resource, Use, fate
 from plumber.analysis.scope import declaration_of, declaring_scope, find_uses
+from plumber.analysis.uses import Role, site_of
 from plumber.core.findings import Edit, Fix
 from plumber.syntax.imports import default_name
-from plumber.syntax.nodes import enclosing_function, inside_loop
+from plumber.syntax.nodes import ancestor_below, enclosing_function, inside_loop, outer
+
+_GO = frozenset({"go_statement"})
 
 # Calls after which control never reaches the next statement.
 _EXITS = re.compile(
@@ -203,4 +206,28 @@ def callee_name(callee: tuple[str, str, str] | None, own_path: str, ctx: FileCon
     return f"{pkg}{recv}.{name}" if recv else f"{pkg}{name}"
 
 
-__all__ = ["Binding", "Edit", "bind", "callee_name", "calls_query", "defer_fix", "opening_calls", "unreleased"]
+def result_stays_local(ctx: FileContext, call: Node) -> bool:
+    """The call's result is used on the spot, or bound to a local that is only read and called, not by
+    a goroutine (`go c.serve()`: the goroutine holds it)."""
+    up = outer(call)
+    if up.parent is not None and up.parent.type == "selector_expression":
+        return True  # pb.NewGreeterClient(conn).SayHello(...): used on the spot
+    stub = bind(ctx, call, 0)
+    if stub is None or stub.target is None or stub.decl is None:
+        return False
+    uses = [u for u in find_uses(ctx.source, ctx.root, declaring_scope(stub.decl), stub.decl) if u != stub.target]
+    fn = enclosing_function(stub.decl) or ctx.root
+    return all(site_of(u).role is Role.SELECTED and ancestor_below(u, _GO, fn) is None for u in uses)
+
+
+__all__ = [
+    "Binding",
+    "Edit",
+    "bind",
+    "callee_name",
+    "calls_query",
+    "defer_fix",
+    "opening_calls",
+    "result_stays_local",
+    "unreleased",
+]
