@@ -64,6 +64,7 @@ from plumber.syntax.nodes import (
     enclosing_function,
     goroutine_literal,
     inside_loop,
+    word_starts,
 )
 
 CODE = "unclosed-range"
@@ -179,6 +180,8 @@ NEW_TICKERS = (
 
 def _stopped_fields(ctx: FileContext) -> dict[str, bool]:
     """The field names the file sets from time.NewTicker and calls Stop on (`s.tick.Stop()`)."""
+    if next(word_starts(ctx.source, b"NewTicker"), None) is None:
+        return {}  # (no ticker made: the queries over a large file at every keystroke spared)
     stopped = {ctx.text(t.child_by_field_name("field")) for _, t in _stops(ctx) if t.type == "selector_expression"}
     return dict.fromkeys(_ticker_fields(ctx) & stopped, True) if stopped else {}
 
