@@ -9,20 +9,23 @@ import (
 // close its channel, so the flusher's range never ends and each closed sink leaks its goroutine.
 type bufferedSink struct {
 	mu          sync.Mutex
-	once        sync.Once
 	writeTicker *time.Ticker
 	pending     int
 }
 
-func (fs *bufferedSink) Write() {
-	fs.once.Do(fs.startFlushing)
-	fs.mu.Lock()
-	fs.pending++
-	fs.mu.Unlock()
-}
-
 func (fs *bufferedSink) startFlushing() {
 	fs.writeTicker = time.NewTicker(time.Minute)
+}
+
+func (fs *bufferedSink) Close() {
+	if fs.writeTicker != nil {
+		fs.writeTicker.Stop()
+	}
+}
+
+func flushUntilClosed() {
+	fs := &bufferedSink{}
+	fs.startFlushing()
 	go func() {
 		for range fs.writeTicker.C { // want `nothing closes fs.writeTicker.C: Stop ends a ticker's ticks, not its channel`
 			fs.mu.Lock()
@@ -30,12 +33,7 @@ func (fs *bufferedSink) startFlushing() {
 			fs.mu.Unlock()
 		}
 	}()
-}
-
-func (fs *bufferedSink) Close() {
-	if fs.writeTicker != nil {
-		fs.writeTicker.Stop()
-	}
+	fs.Close()
 }
 
 // Look-alikes that stay silent.
